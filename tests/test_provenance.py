@@ -61,7 +61,7 @@ STOPWORDS = frozenset(
     about above after again against also among and another any are around because been
     before being below between both but can could does doing down during each either
     else even every from further have having here into itself just like made make makes
-    many more most much must need needs none only other others ought over same should
+    many more most much must none only other others ought over same should
     some such than that their them then there these they this those through under until
     very were what when where which while whom whose will with within without would your
     yours it's they'll
@@ -72,7 +72,7 @@ STOPWORDS = frozenset(
 COMMON = frozenset(
     """
     customer customers service services business businesses product products goods
-    staff organisation organization company companies
+    staff organisation organization company companies need needs
     """.split()
 )
 COMMON_PREFIXES = frozenset(w[:PREFIX] for w in COMMON)
@@ -97,6 +97,14 @@ def key_terms(text: str) -> list[str]:
         elif len(tok) >= 4 and tok not in STOPWORDS:
             keys.append(tok[:PREFIX])
     return keys
+
+
+SHORT_STOPWORDS = frozenset("a an and as at be by for in is it of on or so the to up".split())
+
+
+def short_terms(text: str) -> list[str]:
+    """Fallback for phrases made only of short words ("Sex", "Age")."""
+    return [t for t in _tokens(text) if len(t) >= 2 and t not in SHORT_STOPWORDS]
 
 
 def distinctive(keys: list[str]) -> list[str]:
@@ -146,7 +154,7 @@ MIN_SHARE = 0.4
 
 def _check_phrase(what: str, text: str, found: SourceWords) -> str | None:
     """A phrase passes when >= 1 and >= MIN_SHARE of its key terms are in the source."""
-    keys = distinctive(key_terms(text))
+    keys = distinctive(key_terms(text)) or short_terms(text)
     if not keys:
         return f"{what} {text!r} has no significant word to check"
     hits = [k for k in keys if k in found]
@@ -173,9 +181,7 @@ def check_terms(card: dict, lines: list[str]) -> list[str]:
             problems.append(problem)
     elif kind == "cloze":
         for blank in CLOZE.findall(str(card["text"])):
-            keys = distinctive(key_terms(blank)) or [
-                t[:PREFIX] for t in _tokens(blank)
-            ]
+            keys = distinctive(key_terms(blank)) or short_terms(blank)
             if not any(k in found for k in keys):
                 problems.append(f"blank {blank!r} not found in the source lines")
     elif kind == "list":
