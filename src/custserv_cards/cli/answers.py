@@ -1,0 +1,120 @@
+"""Answering outside a session (``grade``, ``undo``, ``suspend``, ``unsuspend``, ``bury``)
+and ``config``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+
+from custserv_cards.cli.common import open_store
+
+CardId = Annotated[str, typer.Argument(metavar="ID", help="The card's id.")]
+
+
+def grade(
+    card_id: Annotated[str, typer.Argument(metavar="CARD_ID", help="The card's id.")],
+    value: Annotated[
+        int,
+        typer.Argument(
+            metavar="GRADE",
+            min=0,
+            max=5,
+            help="0 blackout, 1 wrong but remembered once seen, 2 wrong but seemed easy once "
+            "seen, 3 right with serious difficulty, 4 right after hesitation, 5 perfect.",
+        ),
+    ],
+) -> None:
+    """Record an answer without a session (for scripts and editors); prints the new due date."""
+    from custserv_cards import clock
+    from custserv_cards.model import Grade
+
+    now = clock.now()
+    with open_store() as store:
+        answer = store.record_answer(card_id, value, now)
+    after = answer.after
+    meaning = Grade(value).meaning
+    if answer.kind == "repeat":
+        note = "again later today" if after.again else "done for today"
+        print(
+            f"{card_id}: {value} ({meaning}) recorded as a same-day repeat; {note}; "
+            f"next due {after.due}."
+        )
+    else:
+        print(
+            f"{card_id}: {value} ({meaning}); next due {after.due} (in {after.interval} "
+            f"day{'s' if after.interval != 1 else ''}), EF {after.ef:.2f}, "
+            f"repetitions {after.repetitions}."
+        )
+    if after.leech and not answer.before.leech:
+        print(
+            f"{card_id} is now a leech (failed {after.lapses} times): rewrite it in your own "
+            f"words, or 'custserv suspend {card_id}'."
+        )
+
+
+def undo(
+    steps: Annotated[
+        int, typer.Option("--steps", "-n", min=1, help="How many answers to undo.")
+    ] = 1,
+) -> None:
+    """Revert the most recent answers exactly (state and log)."""
+    from custserv_cards import clock
+
+    with open_store(sync_bundled=False) as store:
+        undone = store.undo(steps, clock.now())
+    if not undone:
+        print("Nothing to undo.")
+        return
+    for item in undone:
+        when = item.reviewed_at[:16].replace("T", " ")
+        print(f"Undid {item.card_id}: grade {item.grade} ({item.kind}) at {when}.")
+    if len(undone) < steps:
+        print(f"Only {len(undone)} answer{'s' if len(undone) != 1 else ''} to undo.")
+
+
+def suspend(card_id: CardId) -> None:
+    """Stop showing a card until you unsuspend it (its history is kept)."""
+    with open_store() as store:
+        changed = store.set_suspended(card_id, True)
+    print(f"{card_id} suspended." if changed else f"{card_id} was already suspended.")
+
+
+def unsuspend(card_id: CardId) -> None:
+    """Show a suspended card again."""
+    with open_store() as store:
+        changed = store.set_suspended(card_id, False)
+    print(f"{card_id} unsuspended." if changed else f"{card_id} was not suspended.")
+
+
+def bury(card_id: CardId) -> None:
+    """Hide a card until tomorrow."""
+    with open_store() as store:
+        until = store.today() + timedelta(days=1)
+        store.bury(card_id, until)
+    print(f"{card_id} buried until {until}.")
+
+
+def config(
+    key: Annotated[str | None, typer.Argument(help="A setting's name.")] = None,
+    value: Annotated[str | None, typer.Argument(help="Its new value.")] = None,
+) -> None:
+    """Show the settings, or set one.
+
+    Settings: day_start_hour, new_per_day, reviews_per_day, scheduler, answer_mode, exam_date.
+    """
+    with open_store(sync_bundled=False) as store:
+        if key is None:
+            for name, current in store.settings().items():
+                print(f"{name} = {current}")
+        elif value is None:
+            print(store.setting(key))
+        else:
+            store.set_setting(key, value)
+            print(f"{key} = {store.setting(key)}")
+
+
+def register(app: typer.Typer) -> None:
+    for command in (grade, undo, suspend, unsuspend, bury, config):
+        app.command()(command)

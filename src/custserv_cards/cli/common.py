@@ -1,0 +1,51 @@
+"""What every command shares: the global options, opening the store, printing."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from custserv_cards.store import Store
+
+
+@dataclass
+class Options:
+    db: str | None = None
+
+
+options = Options()
+
+
+def fail_line(message: str) -> None:
+    """One line on stderr, prefixed with the program's name."""
+    from custserv_cards.render import printable
+
+    sys.stderr.write(f"custserv: {printable(message)}\n")
+
+
+def open_store(sync_bundled: bool = True) -> Store:
+    """Open the database chosen by --db / CUSTSERV_DB, syncing the bundled decks if they changed."""
+    from custserv_cards import paths
+    from custserv_cards.store import Store
+
+    store = Store.open(paths.db_path(options.db))
+    if sync_bundled:
+        from custserv_cards.sync import sync_bundled_if_changed
+
+        try:
+            sync_bundled_if_changed(store)
+        except BaseException:
+            store.close()
+            raise
+    return store
+
+
+def console() -> Console:
+    """The one rich Console for standard output (colour off under NO_COLOR or when piped)."""
+    from custserv_cards.render import stdout_console
+
+    return stdout_console()

@@ -1,0 +1,455 @@
+"""Read deck files (YAML) into validated decks, reporting every problem as ``file:line: message``.
+
+Decks are parsed with PyYAML's safe composer, which keeps each value's line, and then checked
+node by node, so one pass finds every problem in every file. Only plain YAML is accepted: no
+tags (``!!python/object`` and friends) and no aliases, which also rules out alias bombs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from custserv_cards.errors import DeckError
+from custserv_cards.model import KINDS, REVERSE_SUFFIX, Card, Deck, Source
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SOURCE = re.compile(r"^(?P<note>[^:\s]+):(?P<start>\d+)(?:-(?P<end>\d+))?$")
+MAX_DECK_BYTES = 2_000_000
+
+DECK_KEYS = ("topic", "title", "description", "cards")
+COMMON_KEYS = ("id", "kind", "source", "tags", "extra")
+KIND_KEYS: dict[str, tuple[str, ...]] = {
+    "basic": ("prompt", "answer", "reverse", "reverse_prompt", "reverse_answer"),
+    "cloze": ("text",),
+    "list": ("prompt", "items", "ordered"),
+}
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "basic": ("prompt", "answer"),
+    "cloze": ("text",),
+    "list": ("prompt", "items"),
+}
+ALL_CARD_KEYS = COMMON_KEYS + tuple(k for keys in KIND_KEYS.values() for k in keys)
+
+_TAG = "tag:yaml.org,2002:"
+_PLAIN_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def cloze_blanks(text: str) -> list[str]:
+    """The answers of a cloze text's ``{{blanks}}``; raises ``ValueError`` on bad markup."""
+    blanks: list[str] = []
+    pos = 0
+    while True:
+        opening = text.find("{{", pos)
+        closing = text.find("}}", pos)
+        if opening == -1:
+            if closing != -1:
+                raise ValueError("'}}' without an opening '{{'")
+            return blanks
+        if closing != -1 and closing < opening:
+            raise ValueError("'}}' without an opening '{{'")
+        if closing == -1:
+            raise ValueError("a blank opened with '{{' is never closed with '}}'")
+        inner = text[opening + 2 : closing]
+        if "{{" in inner:
+            raise ValueError("blanks cannot be nested")
+        if not inner.strip():
+            raise ValueError("a blank is empty; write the answer between '{{' and '}}'")
+        blanks.append(inner.strip())
+        pos = closing + 2
+
+
+def cloze_display(text: str, reveal: bool = False, mask: str = "[...]") -> str:
+    """The cloze text with its blanks masked (or revealed, without the braces)."""
+    return re.sub(r"\{\{(.*?)\}\}", (lambda m: m.group(1).strip()) if reveal else mask, text)
+
+
+class _Checker:
+    """Walks one file's YAML nodes, collecting problems and building a ``Deck``."""
+
+    def __init__(self, path: Path, problems: list[str], seen_ids: dict[str, str]) -> None:
+        self.path = path
+        self.problems = problems
+        self.seen_ids = seen_ids
+        self.seen_nodes: set[int] = set()
+
+    def problem(self, node: yaml.Node | int, message: str) -> None:
+        line = node if isinstance(node, int) else _line(node)
+        self.problems.append(f"{self.path}:{line}: {message}")
+
+    # --- node helpers -------------------------------------------------------------------
+
+    def mapping(self, node: yaml.Node, what: str, allowed: Iterable[str]) -> dict[str, Any]:
+        """A mapping node's entries by key (key node, value node); reports bad keys."""
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, f"{what} must be a mapping of keys to values")
+            return {}
+        if not self.first_visit(node):
+            return {}
+        allowed = tuple(allowed)
+        entries: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _PLAIN_TAGS:
+                self.problem(key_node, f"{what} has a key that is not plain text")
+                continue
+            key = str(key_node.value)
+            if key in entries:
+                first = _line(entries[key][0])
+                self.problem(key_node, f"{what}: duplicate key '{key}' (first at line {first})")
+                continue
+            if key not in allowed:
+                hint = difflib.get_close_matches(key, allowed, n=1)
+                suggestion = (
+                    f"did you mean '{hint[0]}'?" if hint else "allowed: " + ", ".join(allowed)
+                )
+                self.problem(key_node, f"{what}: unknown key '{key}' ({suggestion})")
+                continue
+            entries[key] = (key_node, value_node)
+        return entries
+
+    def first_visit(self, node: yaml.Node) -> bool:
+        """False (with a problem) when a node comes round again through a YAML alias."""
+        if id(node) in self.seen_nodes:
+            self.problem(node, "YAML aliases (*name) are not allowed in decks; write the value out")
+            return False
+        self.seen_nodes.add(id(node))
+        return True
+
+    def plain(self, node: yaml.Node, what: str) -> bool:
+        if isinstance(node, yaml.ScalarNode) and node.tag in _PLAIN_TAGS:
+            return True
+        if node.tag.startswith(_TAG) and node.tag[len(_TAG) :] in ("map", "seq"):
+            kind = "a mapping" if isinstance(node, yaml.MappingNode) else "a list"
+            self.problem(node, f"{what} must be text, not {kind}")
+        else:
+            self.problem(node, f"{what}: YAML tag '{node.tag}' is not allowed; write plain text")
+        return False
+
+    def text(self, entries: dict[str, Any], key: str, what: str) -> str | None:
+        """A text value; numbers and dates are taken as written."""
+        if key not in entries:
+            return None
+        key_node, node = entries[key]
+        if not self.plain(node, f"{what}: '{key}'"):
+            return None
+        value = "" if node.tag == _TAG + "null" else str(node.value).strip()
+        if not value:
+            self.problem(key_node, f"{what}: '{key}' is empty; write its text or remove the key")
+            return None
+        return value
+
+    def boolean(self, entries: dict[str, Any], key: str, what: str) -> bool:
+        if key not in entries:
+            return False
+        _key_node, node = entries[key]
+        if isinstance(node, yaml.ScalarNode) and node.tag == _TAG + "bool":
+            return str(node.value).lower() in ("true", "yes", "on")
+        self.problem(node, f"{what}: '{key}' must be true or false, not {node.value!r}")
+        return False
+
+    def text_list(self, entries: dict[str, Any], key: str, what: str) -> list[str] | None:
+        if key not in entries:
+            return None
+        node = entries[key][1]
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, f"{what}: '{key}' must be a list ('- item' on each line)")
+            return None
+        if not self.first_visit(node):
+            return None
+        values: list[str] = []
+        for item in node.value:
+            if not self.plain(item, f"{what}: an item of '{key}'"):
+                continue
+            value = "" if item.tag == _TAG + "null" else str(item.value).strip()
+            if not value:
+                self.problem(item, f"{what}: an item of '{key}' is empty")
+                continue
+            values.append(value)
+        return values
+
+    # --- the deck -----------------------------------------------------------------------
+
+    def deck(self, root: yaml.Node) -> Deck | None:
+        entries = self.mapping(root, "the deck", DECK_KEYS)
+        if not entries and not isinstance(root, yaml.MappingNode):
+            return None
+        for key in DECK_KEYS:
+            if key not in entries:
+                self.problem(root, f"the deck has no '{key}'; add '{key}:' at the top level")
+        topic = self.text(entries, "topic", "the deck")
+        title = self.text(entries, "title", "the deck")
+        description = self.text(entries, "description", "the deck")
+        if topic is not None:
+            node = entries["topic"][1]
+            if not SLUG.match(topic):
+                self.problem(
+                    node,
+                    f"topic '{topic}' is not a slug; use lowercase letters, digits and hyphens",
+                )
+            elif topic != self.path.stem:
+                self.problem(
+                    node,
+                    f"topic '{topic}' does not match the file name '{self.path.name}'; "
+                    f"rename the file to {topic}.yaml or change the topic",
+                )
+        cards: list[Card] = []
+        if "cards" in entries:
+            key_node, node = entries["cards"]
+            if not isinstance(node, yaml.SequenceNode):
+                self.problem(node, "'cards' must be a list of cards ('- id: ...')")
+            elif not node.value:
+                self.problem(key_node, "'cards' is empty; a deck needs at least one card")
+            elif self.first_visit(node):
+                for card_node in node.value:
+                    cards.extend(self.card(card_node, topic or self.path.stem, len(cards)))
+        if topic is None or title is None or description is None:
+            return None
+        return Deck(topic, title, description, str(self.path), tuple(cards))
+
+    def card(self, node: yaml.Node, topic: str, position: int) -> list[Card]:
+        entries = self.mapping(node, "a card", ALL_CARD_KEYS)
+        if not entries:
+            if isinstance(node, yaml.MappingNode) and not node.value:
+                self.problem(node, "a card is empty; give it id, kind, source and its fields")
+            return []
+        card_id = self.text(entries, "id", "a card")
+        what = f"card '{card_id}'" if card_id else "a card"
+        ok = card_id is not None
+        if card_id is not None:
+            id_node = entries["id"][1]
+            if not SLUG.match(card_id):
+                self.problem(
+                    id_node, f"{what}: id is not a slug; use lowercase letters, digits and hyphens"
+                )
+                ok = False
+            elif card_id in self.seen_ids:
+                self.problem(
+                    id_node, f"duplicate id '{card_id}', first used at {self.seen_ids[card_id]}"
+                )
+                ok = False
+            else:
+                self.seen_ids[card_id] = f"{self.path}:{_line(id_node)}"
+        for key in ("id", "kind", "source"):
+            if key not in entries:
+                self.problem(node, f"{what} has no '{key}'")
+                ok = False
+        kind = self.text(entries, "kind", what)
+        if kind is not None and kind not in KINDS:
+            self.problem(
+                entries["kind"][1], f"{what}: unknown kind '{kind}'; use basic, cloze or list"
+            )
+            kind = None
+        source = self.source(entries, what)
+        tags = self.text_list(entries, "tags", what) or []
+        for tag in tags:
+            if not SLUG.match(tag):
+                self.problem(entries["tags"][1], f"{what}: tag '{tag}' is not a slug")
+        extra = self.text(entries, "extra", what)
+        if kind is None or source is None:
+            return []
+        for key in entries:
+            if key not in COMMON_KEYS and key not in KIND_KEYS[kind]:
+                self.problem(entries[key][0], f"{what}: '{key}' does not belong to a {kind} card")
+                ok = False
+        for key in REQUIRED[kind]:
+            if key not in entries:
+                self.problem(node, f"{what} has no '{key}', which a {kind} card needs")
+                ok = False
+        fields = getattr(self, f"fields_{kind}")(entries, what)
+        if fields is None or not ok or card_id is None:
+            return []
+        if extra:
+            fields["extra"] = extra
+
+        def make(cid: str, flds: dict[str, Any]) -> Card:
+            return Card(cid, card_id, topic, kind, flds, source, tuple(tags), position)
+
+        if kind == "basic" and fields.pop("reverse"):
+            reverse = {
+                "prompt": fields.pop("reverse_prompt") or fields["answer"],
+                "answer": fields.pop("reverse_answer") or fields["prompt"],
+            }
+            if extra:
+                reverse["extra"] = extra
+            return [make(card_id, fields), make(card_id + REVERSE_SUFFIX, reverse)]
+        fields.pop("reverse_prompt", None)
+        fields.pop("reverse_answer", None)
+        return [make(card_id, fields)]
+
+    def source(self, entries: dict[str, Any], what: str) -> Source | None:
+        value = self.text(entries, "source", what)
+        if value is None:
+            return None
+        match = SOURCE.match(value)
+        if not match:
+            self.problem(
+                entries["source"][1],
+                f"{what}: source '{value}' is not NOTE:LINES, e.g. 000_notes.txt:12-18",
+            )
+            return None
+        start = int(match["start"])
+        end = int(match["end"] or start)
+        if start < 1 or end < start:
+            self.problem(
+                entries["source"][1],
+                f"{what}: source line range {start}-{end} is backwards or starts below 1",
+            )
+            return None
+        return Source(match["note"], start, end)
+
+    def fields_basic(self, entries: dict[str, Any], what: str) -> dict[str, Any] | None:
+        prompt = self.text(entries, "prompt", what)
+        answer = self.text(entries, "answer", what)
+        reverse = self.boolean(entries, "reverse", what)
+        reverse_prompt = self.text(entries, "reverse_prompt", what)
+        reverse_answer = self.text(entries, "reverse_answer", what)
+        if not reverse:
+            for key in ("reverse_prompt", "reverse_answer"):
+                if key in entries:
+                    self.problem(entries[key][0], f"{what}: '{key}' needs 'reverse: true'")
+        if prompt is None or answer is None:
+            return None
+        return {
+            "prompt": prompt,
+            "answer": answer,
+            "reverse": reverse,
+            "reverse_prompt": reverse_prompt,
+            "reverse_answer": reverse_answer,
+        }
+
+    def fields_cloze(self, entries: dict[str, Any], what: str) -> dict[str, Any] | None:
+        text = self.text(entries, "text", what)
+        if text is None:
+            return None
+        try:
+            blanks = cloze_blanks(text)
+        except ValueError as error:
+            self.problem(entries["text"][1], f"{what}: bad cloze markup: {error}")
+            return None
+        if not blanks:
+            self.problem(
+                entries["text"][1],
+                f"{what}: the cloze text has no blank; mark each one {{{{like this}}}}",
+            )
+            return None
+        return {"text": text}
+
+    def fields_list(self, entries: dict[str, Any], what: str) -> dict[str, Any] | None:
+        prompt = self.text(entries, "prompt", what)
+        items = self.text_list(entries, "items", what)
+        ordered = self.boolean(entries, "ordered", what)
+        if items is not None and len(items) < 2:
+            self.problem(
+                entries["items"][1],
+                f"{what}: a list card needs at least two items (it has {len(items)}); "
+                "use a basic card for one answer",
+            )
+            return None
+        if prompt is None or items is None:
+            return None
+        return {"prompt": prompt, "items": items, "ordered": ordered}
+
+
+def _read_text(path: Path, problems: list[str]) -> str | None:
+    try:
+        size = path.stat().st_size
+        if size > MAX_DECK_BYTES:
+            problems.append(
+                f"{path}:1: the file is {size:,} bytes, more than a deck may be "
+                f"({MAX_DECK_BYTES:,}); split it into several decks"
+            )
+            return None
+        data = path.read_bytes()
+    except FileNotFoundError:
+        problems.append(f"{path}:1: no such file; check the path")
+        return None
+    except IsADirectoryError:
+        problems.append(f"{path}:1: is a directory, not a deck file")
+        return None
+    except OSError as error:
+        problems.append(f"{path}:1: cannot be read ({error.strerror}); check its permissions")
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        problems.append(
+            f"{path}:{line}: not valid UTF-8 (byte 0x{data[error.start]:02x} at column {column}); "
+            "save the file as UTF-8"
+        )
+        return None
+
+
+def _parse(path: Path, text: str, problems: list[str]) -> yaml.Node | None:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        column = f" column {mark.column + 1}:" if mark else ""
+        problem = error.problem or error.context or "invalid YAML"
+        problems.append(f"{path}:{line}: YAML syntax error at{column} {problem}")
+        return None
+    except yaml.reader.ReaderError as error:
+        line = text[: error.position].count("\n") + 1
+        char = error.character
+        code = ord(char) if isinstance(char, str) else int(char)
+        problems.append(
+            f"{path}:{line}: character U+{code:04X} is not allowed in YAML (is this a binary file?)"
+        )
+        return None
+    except yaml.YAMLError as error:
+        problems.append(f"{path}:1: YAML error: {str(error).splitlines()[0]}")
+        return None
+    except RecursionError:
+        problems.append(f"{path}:1: the YAML is nested too deeply to be a deck")
+        return None
+    if root is None:
+        problems.append(
+            f"{path}:1: the file is empty; a deck needs topic, title, description and cards"
+        )
+    return root
+
+
+def check_decks(paths: Iterable[Path]) -> tuple[list[Deck], list[str]]:
+    """Read every deck file, returning the valid decks and every problem found."""
+    problems: list[str] = []
+    decks: list[Deck] = []
+    seen_ids: dict[str, str] = {}
+    seen_topics: dict[str, str] = {}
+    for path in paths:
+        text = _read_text(path, problems)
+        if text is None:
+            continue
+        root = _parse(path, text, problems)
+        if root is None:
+            continue
+        deck = _Checker(path, problems, seen_ids).deck(root)
+        if deck is None:
+            continue
+        if deck.topic in seen_topics:
+            problems.append(
+                f"{path}:1: topic '{deck.topic}' is also the topic of {seen_topics[deck.topic]}"
+            )
+            continue
+        seen_topics[deck.topic] = str(path)
+        decks.append(deck)
+    return decks, problems
+
+
+def load_decks(paths: Iterable[Path]) -> list[Deck]:
+    """The decks in ``paths``; raises ``DeckError`` listing every problem if any deck is invalid."""
+    decks, problems = check_decks(paths)
+    if problems:
+        raise DeckError(problems)
+    return decks

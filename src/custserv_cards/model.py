@@ -1,0 +1,119 @@
+"""Plain values shared by every part of the app: decks, cards and grades. No I/O here."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+KINDS = ("basic", "cloze", "list")
+REVERSE_SUFFIX = ":reverse"
+
+
+class Grade(IntEnum):
+    """SM-2's six grades, as Wozniak (1990) defines them."""
+
+    BLACKOUT = 0
+    REMEMBERED_ONCE_SEEN = 1
+    SEEMED_EASY_ONCE_SEEN = 2
+    SERIOUS_DIFFICULTY = 3
+    HESITATION = 4
+    PERFECT = 5
+
+    @property
+    def meaning(self) -> str:
+        return GRADE_MEANINGS[self]
+
+    @property
+    def passed(self) -> bool:
+        return self >= Grade.SERIOUS_DIFFICULTY
+
+
+GRADE_MEANINGS: dict[Grade, str] = {
+    Grade.PERFECT: "perfect",
+    Grade.HESITATION: "correct after hesitation",
+    Grade.SERIOUS_DIFFICULTY: "correct with serious difficulty",
+    Grade.SEEMED_EASY_ONCE_SEEN: "wrong, but it seemed easy once seen",
+    Grade.REMEMBERED_ONCE_SEEN: "wrong, but remembered once seen",
+    Grade.BLACKOUT: "complete blackout",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a card's facts come from: a study note and a line range in it."""
+
+    note: str
+    start: int
+    end: int
+
+    def __str__(self) -> str:
+        lines = str(self.start) if self.start == self.end else f"{self.start}-{self.end}"
+        return f"{self.note}:{lines}"
+
+
+@dataclass(frozen=True)
+class Card:
+    """One schedulable card: a deck entry, or the reverse direction of a ``basic`` entry.
+
+    ``fields`` holds what the card shows: ``prompt``/``answer`` (basic), ``text`` (cloze),
+    ``prompt``/``items``/``ordered`` (list), and ``extra`` when the deck gives one.
+    """
+
+    id: str
+    group: str
+    topic: str
+    kind: str
+    fields: dict[str, Any]
+    source: Source
+    tags: tuple[str, ...] = ()
+    position: int = 0
+
+    @property
+    def reverse(self) -> bool:
+        return self.id.endswith(REVERSE_SUFFIX)
+
+    def content_json(self) -> str:
+        """The card's content as canonical JSON: what sync compares to spot an edit."""
+        return json.dumps(
+            {
+                "group": self.group,
+                "topic": self.topic,
+                "kind": self.kind,
+                "fields": self.fields,
+                "source": str(self.source),
+                "tags": list(self.tags),
+                "position": self.position,
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Card:
+        """Build a card from a ``cards`` table row."""
+        content = json.loads(row["content"])
+        note, _, lines = content["source"].rpartition(":")
+        start, _, end = lines.partition("-")
+        return cls(
+            id=row["id"],
+            group=content["group"],
+            topic=content["topic"],
+            kind=content["kind"],
+            fields=content["fields"],
+            source=Source(note, int(start), int(end or start)),
+            tags=tuple(content["tags"]),
+            position=content["position"],
+        )
+
+
+@dataclass(frozen=True)
+class Deck:
+    """A topic: its slug, title, description, file and cards."""
+
+    topic: str
+    title: str
+    description: str
+    path: str
+    cards: tuple[Card, ...] = field(default=())

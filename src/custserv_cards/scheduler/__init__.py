@@ -1,0 +1,1 @@
+"""Schedulers: pure functions from (state, grade, day) to the next state."""

@@ -1,0 +1,45 @@
+"""Loading deck files into the store, and the cheap check that skips it when nothing changed."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from custserv_cards import paths
+from custserv_cards.store import Store, SyncResult
+
+BUNDLED_HASH_KEY = "bundled_decks_hash"
+
+
+def fingerprint(files: list[Path]) -> str:
+    """A hash of the deck files' names and bytes."""
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.name.encode())
+        digest.update(b"\0")
+        digest.update(file.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def sync_paths(store: Store, targets: list[Path] | None = None) -> SyncResult:
+    """Validate the decks at ``targets`` (default: the bundled decks) and sync them.
+
+    If any deck is invalid, ``DeckError`` lists every problem and nothing is written.
+    """
+    from custserv_cards.decks import load_decks
+
+    files = paths.deck_files(targets)
+    decks = load_decks(files)
+    folders = targets or [paths.bundled_decks_dir()]
+    origins = {t.resolve() for t in folders if t.is_dir()}
+    meta = {BUNDLED_HASH_KEY: fingerprint(files)} if not targets else None
+    return store.sync(decks, origins=origins, meta=meta)
+
+
+def sync_bundled_if_changed(store: Store) -> SyncResult | None:
+    """Sync the bundled decks when their content differs from the last sync; else do nothing."""
+    files = paths.deck_files()
+    if store.meta(BUNDLED_HASH_KEY) == fingerprint(files):
+        return None
+    return sync_paths(store)
