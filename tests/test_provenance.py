@@ -56,7 +56,12 @@ SOURCE = re.compile(r"^(?P<note>[^:\s]+):(?P<start>\d+)(?:-(?P<end>\d+))?$")
 CLOZE = re.compile(r"\{\{(.+?)\}\}")
 PREFIX = 5
 
-STOPWORDS = frozenset(
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+STOPWORDS = _words(
     """
     about above after again against also among and another any are around because been
     before being below between both but can could does doing down during each either
@@ -65,15 +70,15 @@ STOPWORDS = frozenset(
     some such than that their them then there these they this those through under until
     very were what when where which while whom whose will with within without would your
     yours it's they'll
-    """.split()
+    """
 )
 
 # Words so common in the notes that on their own they prove nothing about a range.
-COMMON = frozenset(
+COMMON = _words(
     """
     customer customers service services business businesses product products goods
     staff organisation organization company companies need needs
-    """.split()
+    """
 )
 COMMON_PREFIXES = frozenset(w[:PREFIX] for w in COMMON)
 
@@ -99,7 +104,7 @@ def key_terms(text: str) -> list[str]:
     return keys
 
 
-SHORT_STOPWORDS = frozenset("a an and as at be by for in is it of on or so the to up".split())
+SHORT_STOPWORDS = _words("a an and as at be by for in is it of on or so the to up")
 
 
 def short_terms(text: str) -> list[str]:
@@ -257,13 +262,33 @@ def test_ids_unique_across_decks():
     assert not dups, "duplicate ids: " + "; ".join(dups)
 
 
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
 @pytest.mark.parametrize("entry", CARDS, ids=_card_id)
-def test_card_has_wellformed_source(entry):
+def test_card_is_wellformed(entry):
+    """Id, source and the texts the provenance check reads.
+
+    (A plain YAML scalar with ": " in it turns into a mapping; catch that here, since
+    the key-term check would otherwise happily read the mapping's repr.)
+    """
     _, card = entry
     assert SLUG.match(str(card.get("id", ""))), f"bad id {card.get('id')!r}"
     assert card.get("source"), "card has no source"
-    note, start, end = parse_source(card["source"])
+    _note, start, end = parse_source(card["source"])
     assert start <= end
+    kind = card.get("kind")
+    if kind == "basic":
+        assert _is_text(card.get("prompt")) and _is_text(card.get("answer"))
+    elif kind == "cloze":
+        assert _is_text(card.get("text")) and CLOZE.search(card["text"])
+    elif kind == "list":
+        items = card.get("items")
+        assert isinstance(items, list) and len(items) >= 2
+        assert all(_is_text(i) for i in items), f"non-text item in {items!r}"
+    else:
+        pytest.fail(f"unknown kind {kind!r}")
 
 
 # --------------------------------------------------------------------------- provenance
@@ -342,10 +367,3 @@ def test_most_cards_fail_when_moved_to_another_note():
                 passed += 1
     assert total
     assert passed / total < 0.1, f"{passed}/{total} misplaced ranges still passed"
-
-
-def test_seeds_dir_reported(capsys):
-    """Not a check: make the location looked at visible in verbose runs."""
-    if not SEEDS_DIR.is_dir():
-        pytest.skip(f"study notes not found at {SEEDS_DIR} (set CUSTSERV_SEEDS)")
-    assert any(SEEDS_DIR.iterdir())
