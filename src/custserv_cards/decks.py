@@ -40,6 +40,21 @@ _TAG = "tag:yaml.org,2002:"
 _PLAIN_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 
 
+class _DeckLoader(yaml.SafeLoader):
+    """The safe loader, refusing aliases where they appear (so alias bombs never expand)."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "YAML aliases (*name) are not allowed in decks; write the value out",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
 def _line(node: yaml.Node) -> int:
     return int(node.start_mark.line) + 1
 
@@ -80,7 +95,6 @@ class _Checker:
         self.path = path
         self.problems = problems
         self.seen_ids = seen_ids
-        self.seen_nodes: set[int] = set()
 
     def problem(self, node: yaml.Node | int, message: str) -> None:
         line = node if isinstance(node, int) else _line(node)
@@ -93,7 +107,8 @@ class _Checker:
         if not isinstance(node, yaml.MappingNode):
             self.problem(node, f"{what} must be a mapping of keys to values")
             return {}
-        if not self.first_visit(node):
+        if node.tag != _TAG + "map":
+            self.problem(node, f"{what}: YAML tag '{node.tag}' is not allowed; write plain YAML")
             return {}
         allowed = tuple(allowed)
         entries: dict[str, Any] = {}
@@ -115,14 +130,6 @@ class _Checker:
                 continue
             entries[key] = (key_node, value_node)
         return entries
-
-    def first_visit(self, node: yaml.Node) -> bool:
-        """False (with a problem) when a node comes round again through a YAML alias."""
-        if id(node) in self.seen_nodes:
-            self.problem(node, "YAML aliases (*name) are not allowed in decks; write the value out")
-            return False
-        self.seen_nodes.add(id(node))
-        return True
 
     def plain(self, node: yaml.Node, what: str) -> bool:
         if isinstance(node, yaml.ScalarNode) and node.tag in _PLAIN_TAGS:
@@ -163,7 +170,8 @@ class _Checker:
         if not isinstance(node, yaml.SequenceNode):
             self.problem(node, f"{what}: '{key}' must be a list ('- item' on each line)")
             return None
-        if not self.first_visit(node):
+        if node.tag != _TAG + "seq":
+            self.problem(node, f"{what}: YAML tag '{node.tag}' is not allowed; write plain YAML")
             return None
         values: list[str] = []
         for item in node.value:
@@ -208,7 +216,7 @@ class _Checker:
                 self.problem(node, "'cards' must be a list of cards ('- id: ...')")
             elif not node.value:
                 self.problem(key_node, "'cards' is empty; a deck needs at least one card")
-            elif self.first_visit(node):
+            else:
                 for card_node in node.value:
                     cards.extend(self.card(card_node, topic or self.path.stem, len(cards)))
         if topic is None or title is None or description is None:
@@ -392,12 +400,16 @@ def _read_text(path: Path, problems: list[str]) -> str | None:
 
 def _parse(path: Path, text: str, problems: list[str]) -> yaml.Node | None:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_DeckLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        problem = error.problem or error.context or "invalid YAML"
+        if error.context and error.context_mark and error.context_mark is not mark:
+            problem += f" ({error.context} that starts at line {error.context_mark.line + 1})"
+            if mark and mark.line >= text.count("\n"):
+                mark = error.context_mark  # the file ended first: point at what was left open
         line = mark.line + 1 if mark else 1
         column = f" column {mark.column + 1}:" if mark else ""
-        problem = error.problem or error.context or "invalid YAML"
         problems.append(f"{path}:{line}: YAML syntax error at{column} {problem}")
         return None
     except yaml.reader.ReaderError as error:
