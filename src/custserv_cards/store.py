@@ -98,6 +98,7 @@ class Answer:
     kind: str
     before: SM2State
     after: SM2State
+    scheduler: str = "sm2"
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,14 @@ def _state_params(state: SM2State) -> tuple[Any, ...]:
         state.last_day.isoformat() if state.last_day else None,
         int(state.again),
     )
+
+
+def _log_state(state: SM2State, memory: str | None) -> str:
+    """A state as the review log keeps it: the common fields, plus FSRS's memory if any."""
+    data = state.to_dict()
+    if memory is not None:
+        data["fsrs"] = memory
+    return json.dumps(data, sort_keys=True)
 
 
 class Store:
@@ -430,9 +439,10 @@ class Store:
         if not 0 <= grade <= 5:
             raise UsageError(f"grade {grade} is not 0 to 5 (5 perfect ... 0 complete blackout)")
         day = self.today_for(now)
+        scheduler = self.setting("scheduler")
         with self.write() as conn:
             row = conn.execute(
-                f"SELECT c.retired, {STATE_COLUMNS} FROM cards c "
+                f"SELECT c.retired, {STATE_COLUMNS}, s.fsrs FROM cards c "
                 "JOIN state s ON s.card_id = c.id WHERE c.id = ?",
                 (card_id,),
             ).fetchone()
@@ -442,32 +452,38 @@ class Store:
                 raise DataError(
                     f"card '{card_id}' is retired (no longer in the decks); nothing was recorded"
                 )
-            before = _state_from_row(row[1:])
+            before, memory = _state_from_row(row[1:8]), row[8]
             if practice:
-                after, kind = before, "drill"
+                after, new_memory, kind = before, memory, "drill"
+            elif scheduler == "fsrs":
+                from custserv_cards.scheduler import fsrs_adapter
+
+                after, new_memory, kind = fsrs_adapter.review(before, memory, grade, day, now)
             else:
-                after, kind = sm2.review(before, grade, day)
+                (after, kind), new_memory = sm2.review(before, grade, day), memory
+            if not practice:
                 conn.execute(
                     "UPDATE state SET repetitions = ?, easiness = ?, interval = ?, due = ?, "
-                    "lapses = ?, last_day = ?, again = ? WHERE card_id = ?",
-                    (*_state_params(after), card_id),
+                    "lapses = ?, last_day = ?, again = ?, fsrs = ? WHERE card_id = ?",
+                    (*_state_params(after), new_memory, card_id),
                 )
             cursor = conn.execute(
                 "INSERT INTO reviews (card_id, reviewed_at, day, grade, scheduler, kind, "
-                "before, after, duration_ms) VALUES (?, ?, ?, ?, 'sm2', ?, ?, ?, ?)",
+                "before, after, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     card_id,
                     now.isoformat(timespec="milliseconds"),
                     day.isoformat(),
                     grade,
+                    scheduler,
                     kind,
-                    json.dumps(before.to_dict(), sort_keys=True),
-                    json.dumps(after.to_dict(), sort_keys=True),
+                    _log_state(before, memory),
+                    _log_state(after, new_memory),
                     duration_ms,
                 ),
             )
             review_id = int(cursor.lastrowid or 0)
-        return Answer(review_id, card_id, grade, kind, before, after)
+        return Answer(review_id, card_id, grade, kind, before, after, scheduler)
 
     def today_for(self, now: datetime) -> date:
         from custserv_cards import clock
@@ -489,11 +505,15 @@ class Store:
             ).fetchall()
             for review_id, card_id, grade, reviewed_at, kind, before in rows:
                 if kind != "drill":
-                    state = SM2State.from_dict(json.loads(before))
+                    logged = json.loads(before)
                     conn.execute(
                         "UPDATE state SET repetitions = ?, easiness = ?, interval = ?, due = ?, "
-                        "lapses = ?, last_day = ?, again = ? WHERE card_id = ?",
-                        (*_state_params(state), card_id),
+                        "lapses = ?, last_day = ?, again = ?, fsrs = ? WHERE card_id = ?",
+                        (
+                            *_state_params(SM2State.from_dict(logged)),
+                            logged.get("fsrs"),
+                            card_id,
+                        ),
                     )
                 conn.execute(
                     "INSERT INTO undone_reviews SELECT *, ? FROM reviews WHERE id = ?",

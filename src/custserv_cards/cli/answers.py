@@ -42,10 +42,11 @@ def grade(
             f"next due {after.due}."
         )
     else:
+        days = f"{after.interval} day{'s' if after.interval != 1 else ''}"
+        ef = f"EF {after.ef:.2f}, " if answer.scheduler == "sm2" else ""
         print(
-            f"{card_id}: {value} ({meaning}); next due {after.due} (in {after.interval} "
-            f"day{'s' if after.interval != 1 else ''}), EF {after.ef:.2f}, "
-            f"repetitions {after.repetitions}."
+            f"{card_id}: {value} ({meaning}); next due {after.due} (in {days}), "
+            f"{ef}repetitions {after.repetitions}."
         )
     if after.leech and not answer.before.leech:
         print(
