@@ -1,0 +1,194 @@
+"""``custserv doctor``: check the database and repair what can be repaired, saying what it did.
+
+Checks, in order:
+
+1. the file is a SQLite database of a schema this custserv knows (never touched otherwise);
+2. ``PRAGMA integrity_check`` and ``PRAGMA foreign_key_check`` (damage is reported with the
+   newest backup to restore; it is not "repaired" by guesswork);
+3. every card has a scheduling state, and each state equals the ``after`` of the card's
+   last logged answer (the log is the record; a state that disagrees is set from it, and a
+   missing state row is recreated from it).
+
+All repairs run in one transaction. A state with progress but no logged answer is reported
+and kept (it is the only record of that progress).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from custserv_cards.errors import DataError
+
+if TYPE_CHECKING:
+    from custserv_cards.store import Store
+
+
+@dataclass
+class Report:
+    """What the doctor found (``problems``: not repaired) and did (``repairs``)."""
+
+    path: Path
+    checks: list[str] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return not self.problems
+
+
+def _integrity(path: Path) -> list[str]:
+    """The problems ``integrity_check`` finds (empty when the file is sound), read-only."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as error:
+        return [str(error)]
+    try:
+        rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall()]
+    except sqlite3.DatabaseError as error:
+        return [str(error)]
+    finally:
+        conn.close()
+    return [] if rows == ["ok"] else rows
+
+
+def _newest_backup_hint(path: Path) -> str:
+    from custserv_cards.backup import list_backups
+
+    copies = list_backups(path)
+    if not copies:
+        return "no backup was found beside it"
+    return f"the newest backup is {copies[-1]}; copy it over {path} to restore it"
+
+
+def examine(path: Path, repair: bool = True) -> Report:
+    """Check the database at ``path``; with ``repair``, fix the repairable problems."""
+    from custserv_cards.store import Store, _check_header
+
+    report = Report(path)
+    if not path.exists():
+        raise DataError(f"no database at {path}; nothing to check (choose one with --db)")
+    if path.stat().st_size > 0:
+        _check_header(path)
+    damage = _integrity(path)
+    if damage:
+        shown = "; ".join(damage[:3]) + (
+            f" (and {len(damage) - 3} more)" if len(damage) > 3 else ""
+        )
+        report.problems.append(
+            f"the file is damaged: {shown}. It was left untouched; {_newest_backup_hint(path)}"
+        )
+        return report
+    report.checks.append("integrity check: ok")
+    with Store.open(path) as store:
+        conn = store.conn
+        orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if orphans:
+            tables = sorted({str(r[0]) for r in orphans})
+            report.problems.append(
+                f"{len(orphans)} rows in {', '.join(tables)} refer to missing cards or topics; "
+                "they were kept"
+            )
+        else:
+            report.checks.append("references between tables: ok")
+        _check_states(store, report, repair)
+        if repair:
+            try:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error:
+                report.notes.append("the write-ahead log could not be folded in (busy); harmless")
+    return report
+
+
+_STATE = ("repetitions", "easiness", "interval", "due", "lapses", "last_day", "again", "fsrs")
+
+
+def _check_states(store: Store, report: Report, repair: bool) -> None:
+    conn = store.conn
+    columns = ", ".join(f"s.{c}" for c in _STATE)
+    cards = conn.execute(
+        f"SELECT c.id, s.card_id IS NOT NULL, {columns} FROM cards c "
+        "LEFT JOIN state s ON s.card_id = c.id ORDER BY c.id"
+    ).fetchall()
+    last_after = dict(
+        conn.execute(
+            "SELECT r.card_id, r.after FROM reviews r JOIN ("
+            "  SELECT card_id, MAX(id) AS id FROM reviews WHERE kind != 'drill' GROUP BY card_id"
+            ") m ON m.id = r.id"
+        ).fetchall()
+    )
+    fixes: list[tuple[str, dict[str, object], bool, str]] = []
+    kept = 0
+    for row in cards:
+        card_id, has_state = row[0], bool(row[1])
+        state = dict(zip(_STATE, row[2:], strict=True))
+        state["again"] = bool(state["again"]) if has_state else False
+        logged = last_after.get(card_id)
+        if logged is None:
+            if not has_state:
+                fixes.append((card_id, {}, False, "had no scheduling state; a new one was made"))
+            elif state["last_day"] is not None:
+                kept += 1
+            continue
+        after = json.loads(logged)
+        wanted = {key: after.get(key) for key in _STATE}
+        wanted["again"] = bool(wanted["again"])
+        if not has_state:
+            fixes.append(
+                (card_id, wanted, False, "had no scheduling state; rebuilt from its last answer")
+            )
+        elif wanted != state:
+            differing = ", ".join(k for k in _STATE if wanted[k] != state[k])
+            fixes.append(
+                (
+                    card_id,
+                    wanted,
+                    True,
+                    f"state disagreed with its last answer ({differing}); set from the log",
+                )
+            )
+    report.checks.append(
+        f"{len(cards)} cards, {len(last_after)} with answers: "
+        + ("states agree with the log" if not fixes else f"{len(fixes)} disagree")
+    )
+    if kept:
+        report.notes.append(
+            f"{kept} cards have progress but no logged answer (e.g. the log was undone); "
+            "their state was kept"
+        )
+    if not fixes:
+        return
+    if not repair:
+        report.problems.extend(
+            f"card '{cid}' "
+            + ("disagrees with its last logged answer" if exists else "has no scheduling state")
+            + "; run 'custserv doctor' to repair it"
+            for cid, _s, exists, _w in fixes
+        )
+        return
+    with store.write() as tx:
+        for card_id, wanted, exists, _what in fixes:
+            if not wanted:
+                tx.execute("INSERT OR IGNORE INTO state (card_id) VALUES (?)", (card_id,))
+                continue
+            values = [wanted[k] for k in _STATE]
+            values[6] = int(bool(values[6]))
+            if exists:
+                tx.execute(
+                    "UPDATE state SET repetitions = ?, easiness = ?, interval = ?, due = ?, "
+                    "lapses = ?, last_day = ?, again = ?, fsrs = ? WHERE card_id = ?",
+                    (*values, card_id),
+                )
+            else:
+                tx.execute(
+                    "INSERT INTO state (card_id, repetitions, easiness, interval, due, lapses, "
+                    "last_day, again, fsrs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (card_id, *values),
+                )
+    report.repairs.extend(f"card '{cid}' {what}" for cid, _s, _e, what in fixes)

@@ -1,0 +1,68 @@
+"""Checks shared by the data-safety tests: a database is sound and its states agree with its log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+STATE = ("repetitions", "easiness", "interval", "due", "lapses", "last_day", "again", "fsrs")
+NEW_STATE = {
+    "repetitions": 0,
+    "easiness": 250,
+    "interval": 0,
+    "due": None,
+    "lapses": 0,
+    "last_day": None,
+    "again": False,
+    "fsrs": None,
+}
+
+
+def assert_sound(path: Path) -> list[tuple[str, int]]:
+    """Assert ``integrity_check`` is ok and every card's state equals the ``after`` of its
+    last logged answer (or a new card's state when it has none); return the log as
+    (card_id, grade) pairs in order."""
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        columns = ", ".join(STATE)
+        states = {
+            row[0]: dict(zip(STATE, row[1:], strict=True))
+            for row in conn.execute(f"SELECT card_id, {columns} FROM state")
+        }
+        last: dict[str, dict[str, object]] = {}
+        log: list[tuple[str, int]] = []
+        for card_id, grade, kind, after in conn.execute(
+            "SELECT card_id, grade, kind, after FROM reviews ORDER BY id"
+        ):
+            log.append((card_id, grade))
+            if kind != "drill":
+                last[card_id] = json.loads(after)
+        cards = {r[0] for r in conn.execute("SELECT id FROM cards")}
+    finally:
+        conn.close()
+    assert set(states) == cards, "every card has exactly one state row"
+    for card_id, state in states.items():
+        state["again"] = bool(state["again"])
+        logged = last.get(card_id)
+        expected = NEW_STATE if logged is None else {k: logged.get(k) for k in STATE}
+        if logged is not None:
+            expected["again"] = bool(expected["again"])
+        assert state == expected, f"{card_id}: state {state} but its log says {expected}"
+    return log
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def checkpoint(path: Path) -> None:
+    """Fold the write-ahead log into the main file, so the main file's bytes say it all."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
