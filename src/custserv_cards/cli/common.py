@@ -30,9 +30,11 @@ def fail_line(message: str) -> None:
 def open_store(sync_bundled: bool = True) -> Store:
     """Open the database chosen by --db / CUSTSERV_DB, syncing the bundled decks if they changed."""
     from custserv_cards import paths
+    from custserv_cards.backup import daily_backup
     from custserv_cards.store import Store
 
     store = Store.open(paths.db_path(options.db))
+    daily_backup(store, warn=fail_line)
     if sync_bundled:
         from custserv_cards.sync import sync_bundled_if_changed
 
