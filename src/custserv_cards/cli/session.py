@@ -1,0 +1,129 @@
+"""``custserv review`` (today's cards) and ``custserv quiz`` (topic drills)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+TopicOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--topic",
+        "-t",
+        metavar="TOPIC",
+        help="Only this topic (repeat for several; see 'custserv topics').",
+        show_default=False,
+    ),
+]
+
+
+def _need_terminal(command: str) -> None:
+    from custserv_cards.errors import UsageError
+    from custserv_cards.keys import stdin_is_terminal
+
+    if not stdin_is_terminal():
+        raise UsageError(
+            f"'custserv {command}' needs a terminal to read key presses, and standard input "
+            "is not one; to record answers from a script use 'custserv grade CARD_ID GRADE'"
+        )
+
+
+def _check_mode(mode: str | None, allowed: tuple[str, ...]) -> None:
+    from custserv_cards.errors import UsageError
+
+    if mode is not None and mode not in allowed:
+        raise UsageError(f"--mode must be one of {', '.join(allowed)}, not {mode!r}")
+
+
+def review(
+    topic: TopicOpt = None,
+    new: Annotated[
+        int | None, typer.Option("--new", min=0, metavar="N", help="New cards for this session.")
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", min=0, metavar="N", help="Due reviews for this session."),
+    ] = None,
+    mode: Annotated[
+        str | None,
+        typer.Option(
+            "--mode",
+            metavar="flip|type",
+            help="Reveal and grade yourself, or type answers (default: answer_mode setting).",
+        ),
+    ] = None,
+) -> None:
+    """Today's revision: due cards first, new cards mixed in, failed cards again later.
+
+    Space or Enter shows the answer; 0-5 grades it; u undoes, s suspends, b buries,
+    e shows the source note, q quits. Every answer is saved as you give it.
+    """
+    _check_mode(mode, ("flip", "type"))
+    _need_terminal("review")
+    from custserv_cards import clock, queue
+    from custserv_cards.cli.common import console, open_store
+    from custserv_cards.keys import Terminal
+    from custserv_cards.session import ReviewOptions, ReviewSession
+
+    with open_store() as store:
+        topics = queue.check_topics(store, topic or [])
+        options = ReviewOptions(topics=topics, new=new, limit=limit, mode=mode)
+        terminal = Terminal()
+        runner = ReviewSession(store, console(), terminal, options, clock.now)
+        # Ctrl-C (or SIGTERM) ends the session: the terminal is restored on the way out and
+        # cli.main() says that every answer given is saved (each was committed as given).
+        with terminal.session():
+            runner.run()
+
+
+def quiz(
+    topic: TopicOpt = None,
+    count: Annotated[
+        int, typer.Option("--count", "-n", min=1, metavar="N", help="How many cards.")
+    ] = 10,
+    mode: Annotated[
+        str,
+        typer.Option(
+            "--mode",
+            metavar="flip|type|choice",
+            help="Reveal and grade yourself, type answers, or pick from four.",
+        ),
+    ] = "flip",
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Shuffle the same way every time.")
+    ] = None,
+    record: Annotated[
+        bool,
+        typer.Option("--record", help="Count the answers as reviews (changes the schedule)."),
+    ] = False,
+) -> None:
+    """Drill a topic, whatever is due, in random order; ends with a score.
+
+    A drill leaves your review schedule alone unless you pass --record.
+    """
+    from custserv_cards.errors import UsageError
+
+    _check_mode(mode, ("flip", "type", "choice"))
+    if not topic:
+        raise UsageError("quiz needs --topic TOPIC (see 'custserv topics' for the list)")
+    from custserv_cards import clock, queue
+    from custserv_cards.cli.common import console, open_store
+    from custserv_cards.keys import Terminal
+    from custserv_cards.session import QuizOptions, QuizSession
+
+    with open_store() as store:
+        topics = queue.check_topics(store, topic)
+        _need_terminal("quiz")
+        options = QuizOptions(topics=topics, count=count, mode=mode, seed=seed, record=record)
+        terminal = Terminal()
+        runner = QuizSession(store, console(), terminal, options, clock.now)
+        # Ctrl-C (or SIGTERM) ends the session: the terminal is restored on the way out and
+        # cli.main() says that every answer given is saved (each was committed as given).
+        with terminal.session():
+            runner.run()
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(review)
+    app.command()(quiz)

@@ -1,0 +1,383 @@
+"""Which card comes next today, how many are done and left, the streak and the next due days.
+
+Every query is bounded and indexed so the first card appears as fast with 100,000 cards as
+with 100: due reviews come from the ``state_due`` index in due order with a ``LIMIT``, new
+cards from the same index (``due IS NULL``) in the order they were added, and cards pending a
+same-day repeat (SM-2 rule 7) from today's answers (``reviews_day``). Nothing loads the whole
+collection; the queue is asked again after every answer, so an undo, a suspension or a
+burial is reflected at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from custserv_cards.model import Card
+from custserv_cards.store import Store
+
+# How many candidates of each kind are fetched to find one that is not from the group just
+# shown.
+CANDIDATES = 6
+# A card failed in this session comes back after at least this many other cards (or when
+# nothing else is left).
+REPEAT_GAP = 3
+
+
+@dataclass(frozen=True)
+class Candidate:
+    card_id: str
+    group: str
+    source: str  # "review", "new" or "repeat"
+
+
+@dataclass
+class Limits:
+    """How many new cards and reviews this session may still show."""
+
+    new: int
+    reviews: int
+
+
+@dataclass
+class Filter:
+    """Which cards a session may show: all topics, or the ones named."""
+
+    topics: tuple[str, ...] = ()
+
+    def clause(self, alias: str = "c") -> tuple[str, list[str]]:
+        if not self.topics:
+            return "", []
+        marks = ", ".join("?" for _ in self.topics)
+        return f" AND {alias}.topic IN ({marks})", list(self.topics)
+
+
+@dataclass
+class Counts:
+    """Answers given today, by kind (drills not included)."""
+
+    learned: int = 0
+    reviewed: int = 0
+    repeated: int = 0
+
+    @property
+    def done(self) -> int:
+        return self.learned + self.reviewed + self.repeated
+
+
+_VISIBLE = (
+    " AND s.suspended = 0 AND c.retired = 0"
+    " AND (s.buried_until IS NULL OR s.buried_until <= ?)"  # bind: today
+)
+
+
+def counts_today(store: Store, today: date) -> Counts:
+    """Today's answers by kind, from the ``reviews_day`` index."""
+    rows = store.conn.execute(
+        "SELECT kind, COUNT(*) FROM reviews WHERE day = ? GROUP BY kind", (today.isoformat(),)
+    ).fetchall()
+    by_kind = dict(rows)
+    return Counts(by_kind.get("learn", 0), by_kind.get("review", 0), by_kind.get("repeat", 0))
+
+
+def daily_limits(store: Store, counts: Counts, new: int | None, reviews: int | None) -> Limits:
+    """This session's caps: the ``--new``/``--limit`` options, else what the daily settings
+    leave after today's answers."""
+    if new is None:
+        new = max(0, int(store.setting("new_per_day")) - counts.learned)
+    if reviews is None:
+        reviews = max(0, int(store.setting("reviews_per_day")) - counts.reviewed)
+    return Limits(new=new, reviews=reviews)
+
+
+def due_reviews(store: Store, today: date, where: Filter, limit: int) -> list[Candidate]:
+    """Cards due today or earlier, most overdue first."""
+    extra, params = where.clause()
+    rows = store.conn.execute(
+        "SELECT s.card_id, c.grp FROM state s JOIN cards c ON c.id = s.card_id "
+        "WHERE s.due <= ?" + _VISIBLE + extra + " "
+        "ORDER BY s.due, s.rowid LIMIT ?",
+        (today.isoformat(), today.isoformat(), *params, limit),
+    ).fetchall()
+    return [Candidate(r[0], r[1], "review") for r in rows]
+
+
+def new_cards(store: Store, today: date, where: Filter, limit: int) -> list[Candidate]:
+    """Cards never answered, in the order they were added (deck order)."""
+    extra, params = where.clause()
+    rows = store.conn.execute(
+        "SELECT s.card_id, c.grp FROM state s JOIN cards c ON c.id = s.card_id "
+        "WHERE s.due IS NULL AND s.last_day IS NULL"
+        + _VISIBLE
+        + extra
+        + " ORDER BY s.rowid LIMIT ?",
+        (today.isoformat(), *params, limit),
+    ).fetchall()
+    return [Candidate(r[0], r[1], "new") for r in rows]
+
+
+def pending_repeats(store: Store, today: date, where: Filter) -> list[Candidate]:
+    """Cards answered today below 4 and not yet repeated to a 4 (rule 7), the earliest
+    answered first. Found through today's answers, so it costs what today's work costs."""
+    extra, params = where.clause()
+    day = today.isoformat()
+    rows = store.conn.execute(
+        "SELECT s.card_id, c.grp, MAX(r.id) AS last FROM reviews r "
+        "JOIN state s ON s.card_id = r.card_id JOIN cards c ON c.id = s.card_id "
+        "WHERE r.day = ? AND s.again = 1 AND s.last_day = ?"
+        + _VISIBLE
+        + extra
+        + " GROUP BY s.card_id ORDER BY last",
+        (day, day, day, *params),
+    ).fetchall()
+    return [Candidate(r[0], r[1], "repeat") for r in rows]
+
+
+def count_capped(candidates_query: str, store: Store, params: Sequence[object], cap: int) -> int:
+    if cap <= 0:
+        return 0
+    row = store.conn.execute(
+        f"SELECT COUNT(*) FROM ({candidates_query} LIMIT ?)", (*params, cap)
+    ).fetchone()
+    return int(row[0])
+
+
+def left_today(store: Store, today: date, where: Filter, limits: Limits) -> tuple[int, int, int]:
+    """(due reviews, new cards, pending repeats) this session can still show, each within
+    its cap: at most ``limits.reviews + limits.new`` index entries are read."""
+    extra, params = where.clause()
+    day = today.isoformat()
+    base = "SELECT 1 FROM state s JOIN cards c ON c.id = s.card_id WHERE "
+    reviews = count_capped(
+        base + "s.due <= ?" + _VISIBLE + extra, store, (day, day, *params), limits.reviews
+    )
+    new = count_capped(
+        base + "s.due IS NULL AND s.last_day IS NULL" + _VISIBLE + extra,
+        store,
+        (day, *params),
+        limits.new,
+    )
+    repeats = len(pending_repeats(store, today, where))
+    return reviews, new, repeats
+
+
+@dataclass
+class Queue:
+    """Picks the next card of a review session.
+
+    Due reviews come first, most overdue first; new cards are mixed in evenly among them
+    (so both run out together) within the session's caps; a card failed in this session
+    comes back after ``REPEAT_GAP`` other cards. Two cards of the same group (a definition
+    and its reverse, say) are not shown one after the other when anything else can be.
+    """
+
+    store: Store
+    today: date
+    where: Filter
+    limits: Limits
+    shown: int = 0  # answers given in this session
+    new_shown: int = 0
+    reviews_since_new: int = 0
+    answered_at: dict[str, int] = field(default_factory=dict)  # card -> self.shown then
+
+    def next(self, last_group: str | None, skip: str | None = None) -> Candidate | None:
+        """The next card, or None when the session is done."""
+        repeats = [
+            c
+            for c in pending_repeats(self.store, self.today, self.where)
+            if self.shown - self.answered_at.get(c.card_id, -REPEAT_GAP) >= REPEAT_GAP
+            and c.card_id != skip
+        ]
+        reviews = (
+            due_reviews(self.store, self.today, self.where, CANDIDATES)
+            if self.limits.reviews > 0
+            else []
+        )
+        new = (
+            new_cards(self.store, self.today, self.where, CANDIDATES) if self.limits.new > 0 else []
+        )
+        reviews = [c for c in reviews if c.card_id != skip]
+        new = [c for c in new if c.card_id != skip]
+        if self._new_turn(bool(reviews), bool(new)):
+            order = [repeats, new, reviews]
+        else:
+            order = [repeats, reviews, new]
+        for group in order:
+            for candidate in group:
+                if candidate.group != last_group:
+                    return candidate
+        for group in order:
+            if group:
+                return group[0]
+        # Only cards failed moments ago are left: show them now rather than wait.
+        late = [c for c in pending_repeats(self.store, self.today, self.where) if c.card_id != skip]
+        if late:
+            return late[0]
+        return None
+
+    def _new_turn(self, any_review: bool, any_new: bool) -> bool:
+        if not any_new:
+            return False
+        if not any_review:
+            return True
+        reviews_left, new_left, _ = left_today(self.store, self.today, self.where, self.limits)
+        if new_left == 0:
+            return False
+        spacing = max(1, reviews_left // new_left)
+        return self.reviews_since_new >= spacing
+
+    def answered(self, candidate: Candidate, again: bool) -> None:
+        """Note an answer: count it against the caps and remember when it was given."""
+        self.shown += 1
+        if candidate.source == "new":
+            self.limits.new -= 1
+            self.new_shown += 1
+            self.reviews_since_new = 0
+        elif candidate.source == "review":
+            self.limits.reviews -= 1
+            self.reviews_since_new += 1
+        if again:
+            self.answered_at[candidate.card_id] = self.shown
+        else:
+            self.answered_at.pop(candidate.card_id, None)
+
+    def unanswered(self, candidate: Candidate) -> None:
+        """Take back an answer (undo)."""
+        self.shown -= 1
+        if candidate.source == "new":
+            self.limits.new += 1
+            self.new_shown -= 1
+        elif candidate.source == "review":
+            self.limits.reviews += 1
+        self.answered_at.pop(candidate.card_id, None)
+
+    def left(self) -> int:
+        return sum(left_today(self.store, self.today, self.where, self.limits))
+
+
+# --- the end of a session -----------------------------------------------------------------
+
+
+def next_due(store: Store, today: date, where: Filter | None = None) -> date | None:
+    """The first day after today when a (visible) card is due."""
+    extra, params = (where or Filter()).clause()
+    row = store.conn.execute(
+        "SELECT s.due FROM state s JOIN cards c ON c.id = s.card_id "
+        "WHERE s.due > ? AND s.suspended = 0 AND c.retired = 0" + extra + " "
+        "ORDER BY s.due LIMIT 1",
+        (today.isoformat(), *params),
+    ).fetchone()
+    return date.fromisoformat(row[0]) if row else None
+
+
+def due_by_day(
+    store: Store, today: date, days: int = 7, where: Filter | None = None
+) -> list[tuple[date, int]]:
+    """How many cards fall due on each of the next ``days`` days (days with none left out)."""
+    extra, params = (where or Filter()).clause()
+    rows = store.conn.execute(
+        "SELECT s.due, COUNT(*) FROM state s JOIN cards c ON c.id = s.card_id "
+        "WHERE s.due > ? AND s.due <= ? AND s.suspended = 0 AND c.retired = 0" + extra + " "
+        "GROUP BY s.due ORDER BY s.due",
+        (today.isoformat(), (today + timedelta(days=days)).isoformat(), *params),
+    ).fetchall()
+    return [(date.fromisoformat(d), n) for d, n in rows]
+
+
+def new_available(store: Store, today: date, where: Filter | None = None) -> int:
+    """Whether any new card is left (0 or 1: it stops at the first)."""
+    extra, params = (where or Filter()).clause()
+    row = store.conn.execute(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM state s JOIN cards c ON c.id = s.card_id "
+        "WHERE s.due IS NULL AND s.last_day IS NULL" + _VISIBLE + extra + " LIMIT 1)",
+        (today.isoformat(), *params),
+    ).fetchone()
+    return int(row[0])
+
+
+def _study_day_before(store: Store, day: date) -> date | None:
+    row = store.conn.execute(
+        "SELECT MAX(day) FROM reviews WHERE day < ?", (day.isoformat(),)
+    ).fetchone()
+    return date.fromisoformat(row[0]) if row and row[0] else None
+
+
+def _gap_had_work(store: Store, gap_end: date, next_study_day: date | None) -> bool:
+    """Whether a card was due on or before ``gap_end`` (the last day of a gap with no
+    answers): one answered on the next study day having been due by then, or one still
+    overdue now."""
+    end = gap_end.isoformat()
+    if next_study_day is not None:
+        row = store.conn.execute(
+            "SELECT 1 FROM reviews WHERE day = ? AND kind = 'review' "
+            "AND json_extract(before, '$.due') <= ? LIMIT 1",
+            (next_study_day.isoformat(), end),
+        ).fetchone()
+        if row:
+            return True
+    row = store.conn.execute(
+        "SELECT 1 FROM state s JOIN cards c ON c.id = s.card_id "
+        "WHERE s.due <= ? AND s.suspended = 0 AND c.retired = 0 LIMIT 1",
+        (end,),
+    ).fetchone()
+    return row is not None
+
+
+def streak(store: Store, today: date) -> int:
+    """Consecutive study days with answers, ending today (or yesterday, when today has none
+    yet). A day without answers breaks the streak only if a card was due that day."""
+    row = store.conn.execute(
+        "SELECT MAX(day) FROM reviews WHERE day <= ?", (today.isoformat(),)
+    ).fetchone()
+    if not row or not row[0]:
+        return 0
+    current = date.fromisoformat(row[0])
+    if current < today - timedelta(days=1) and _gap_had_work(
+        store, today - timedelta(days=1), None
+    ):
+        return 0
+    count = 1
+    while True:
+        previous = _study_day_before(store, current)
+        if previous is None:
+            return count
+        if previous < current - timedelta(days=1) and _gap_had_work(
+            store, current - timedelta(days=1), current
+        ):
+            return count
+        count += 1
+        current = previous
+
+
+# --- topics and drills ----------------------------------------------------------------------
+
+
+def check_topics(store: Store, topics: Sequence[str]) -> tuple[str, ...]:
+    """The topics, checked: an unknown one raises ``UsageError`` naming the closest topic
+    and listing them all."""
+    import difflib
+
+    from custserv_cards.errors import UsageError
+
+    known = store.topic_slugs()
+    for topic in topics:
+        if topic not in known:
+            close = difflib.get_close_matches(topic, known, n=1, cutoff=0.5)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise UsageError(
+                f"unknown topic '{topic}' for --topic; {hint}topics: {', '.join(known)}"
+            )
+    return tuple(dict.fromkeys(topics))
+
+
+def topic_cards(store: Store, topics: Sequence[str]) -> list[Card]:
+    """Every active, unsuspended card of the topics, in deck order (a drill's pool)."""
+    marks = ", ".join("?" for _ in topics)
+    rows = store.conn.execute(
+        "SELECT c.id, c.content FROM cards c JOIN state s ON s.card_id = c.id "
+        f"WHERE c.topic IN ({marks}) AND c.retired = 0 AND s.suspended = 0 "
+        "ORDER BY c.topic, c.position, c.id",
+        tuple(topics),
+    ).fetchall()
+    return [Card.from_row({"id": r[0], "content": r[1]}) for r in rows]
