@@ -1,0 +1,52 @@
+"""The benchmark (scripts/bench/run.py) runs end to end at a tiny size, custserv side only.
+
+Anki needs its own virtual environment, which the tests do not install; no timings are
+asserted here, only that every measure runs and the table is printed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "bench" / "run.py"),
+            *("--sizes", "200", "--runs", "2", "--no-anki", "--work", str(tmp_path)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "| measure | cards | custserv median (min–max) |" in out
+    for row in (
+        "| floor: python -c pass | 200 |",
+        "| floor: sqlite3 next due card | 200 |",
+        "| time to first card | 200 |",
+        "| answer latency (median of 20) | 200 |",
+        "| custserv stats vs Anki graphs (1 year) | 200 |",
+        "| first import (whole process) | 200 |",
+        "| re-sync unchanged decks: work beyond start-up | 200 |",
+    ):
+        assert row in out, out
+    assert "Machine:" in out
+    # the generated collection holds the synthetic cards and their history
+    (db,) = tmp_path.glob("custserv-200-*.db")
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        cards = conn.execute("SELECT COUNT(*) FROM cards WHERE topic LIKE 'bench-%'").fetchone()
+        reviews = conn.execute("SELECT COUNT(*) FROM reviews").fetchone()
+    finally:
+        conn.close()
+    assert cards == (200,)
+    assert reviews[0] > 1000
