@@ -81,7 +81,7 @@ class Terminal:
         mode[3] &= ~(termios.ECHO | termios.ICANON)
         mode[6][termios.VMIN] = 1
         mode[6][termios.VTIME] = 0
-        termios.tcsetattr(self.fd, termios.TCSAFLUSH, mode)
+        termios.tcsetattr(self.fd, termios.TCSADRAIN, mode)
 
     def _restore(self) -> None:
         import termios

@@ -205,7 +205,7 @@ class View:
             typed = result.typed.strip() or "(nothing)"
             grid.add_row(f"{label}You typed", self.text(typed))
             grid.add_row(f"{label}Answer", self.text(result.expected, "bold"))
-            if not result.exact and result.typed.strip():
+            if not result.exact and result.grade >= 2:
                 grid.add_row("Difference", self.diff_text(result))
             grid.add_row("", self.text(verdict[0], verdict[1]))
         if card.kind == "cloze":
@@ -271,7 +271,7 @@ class View:
                 cell.append(f" {value} ", style=f"bold reverse {GRADE_STYLES[value]}")
                 cell.append(" " + Grade(value).meaning)
                 if value == suggested:
-                    cell.append("  ◀ suggested", style="bold")
+                    cell.append(" ◀", style="bold")
                 cells.append(cell)
             grid.add_row(*cells)
         return grid
@@ -490,7 +490,9 @@ class ReviewSession:
                 self.view.answer_panel(body, "Your answer"),
                 notice,
                 self.view.grade_legend(suggested),
-                self.view.keys_line(("Enter", f"accept {suggested}"), ("0-5", "change")),
+                self.view.keys_line(
+                    ("Enter", f"accept {suggested} (suggested)"), ("0-5", "change")
+                ),
                 self._actions(),
             )
             key = self.keys.key()
@@ -826,7 +828,7 @@ class QuizSession:
                 notice,
                 self.view.grade_legend(suggested),
                 self.view.keys_line(
-                    ("Enter", f"accept {suggested}"), ("0-5", "change"), ("q", "quit")
+                    ("Enter", f"accept {suggested} (suggested)"), ("0-5", "change"), ("q", "quit")
                 ),
             )
             key = self._key(card)

@@ -60,7 +60,6 @@ def review(
     e shows the source note, q quits. Every answer is saved as you give it.
     """
     _check_mode(mode, ("flip", "type"))
-    _need_terminal("review")
     from custserv_cards import clock, queue
     from custserv_cards.cli.common import console, open_store
     from custserv_cards.keys import Terminal
@@ -68,6 +67,7 @@ def review(
 
     with open_store() as store:
         topics = queue.check_topics(store, topic or [])
+        _need_terminal("review")
         options = ReviewOptions(topics=topics, new=new, limit=limit, mode=mode)
         terminal = Terminal()
         runner = ReviewSession(store, console(), terminal, options, clock.now)

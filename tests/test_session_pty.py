@@ -1,0 +1,510 @@
+"""``custserv review`` and ``custserv quiz`` driven in a pseudo-terminal, as a user would.
+
+Each test starts the real program (``python -m custserv_cards``) in an 80x24 pseudo-terminal
+with a temporary database, a pinned date and ``NO_COLOR``, presses keys, reads what is on
+the screen (escape sequences removed) and then checks the database with sqlite3.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pexpect = pytest.importorskip("pexpect")
+
+TODAY = "2026-11-23"
+TIMEOUT = 8.0
+ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]|\r")
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with the bundled decks synced, built once and copied for each test."""
+    from custserv_cards.store import Store
+    from custserv_cards.sync import sync_paths
+
+    path = tmp_path_factory.mktemp("template") / "custserv.db"
+    with Store.open(path) as store:
+        sync_paths(store)
+    return path
+
+
+@pytest.fixture
+def db(template_db: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "custserv.db"
+    shutil.copy(template_db, path)
+    return path
+
+
+class Screen:
+    """A running ``custserv`` in a pseudo-terminal, and the text it has shown."""
+
+    def __init__(self, db: Path, *args: str, now: str = TODAY) -> None:
+        env = {
+            **os.environ,
+            "CUSTSERV_DB": str(db),
+            "CUSTSERV_NOW": now,
+            "NO_COLOR": "1",
+            "TERM": "xterm",
+            "COLUMNS": "80",
+            "LINES": "24",
+        }
+        env.pop("FORCE_COLOR", None)
+        self.child = pexpect.spawn(
+            sys.executable,
+            ["-m", "custserv_cards", *args],
+            env=env,
+            dimensions=(24, 80),
+            timeout=TIMEOUT,
+        )
+        self.raw = ""
+        self.mark = 0  # where the text not yet matched starts
+
+    @property
+    def text(self) -> str:
+        return ANSI.sub("", self.raw)
+
+    def _read(self, deadline: float) -> bool:
+        try:
+            chunk = self.child.read_nonblocking(65536, timeout=max(0.01, deadline - time.time()))
+        except pexpect.TIMEOUT:
+            return False
+        except pexpect.EOF:
+            return False
+        self.raw += chunk.decode("utf-8", errors="replace")
+        return True
+
+    def wait(self, *texts: str, timeout: float = TIMEOUT) -> str:
+        """Wait until every one of ``texts`` has appeared (whitespace and line breaks aside)
+        since the last wait; returns the new screen text, and the next wait starts after
+        the last of them."""
+        patterns = [re.compile(r"[\s│]+".join(map(re.escape, t.split()))) for t in texts]
+        deadline = time.time() + timeout
+        while True:
+            new = self.text[self.mark :]
+            found = [p.search(new) for p in patterns]
+            if all(found):
+                self.mark += max((m.end() for m in found if m), default=0)
+                return new
+            if time.time() > deadline or (not self._read(deadline) and not self.child.isalive()):
+                missing = [t for t, m in zip(texts, found, strict=True) if not m]
+                raise AssertionError(f"never saw {missing!r}; the screen showed:\n{new}")
+
+    def press(self, key: str) -> None:
+        self.child.send(key)
+
+    def type_line(self, line: str) -> None:
+        self.child.send(line + "\r")
+
+    def finish(self, timeout: float = TIMEOUT) -> int:
+        """Wait for the program to end; its exit status (128 + n for signal n)."""
+        deadline = time.time() + timeout
+        while self.child.isalive() and time.time() < deadline:
+            self._read(deadline)
+        self.child.expect(pexpect.EOF, timeout=max(0.1, deadline - time.time()))
+        self.raw += (self.child.before or b"").decode("utf-8", errors="replace")
+        self.child.close()
+        if self.child.signalstatus is not None:
+            return 128 + int(self.child.signalstatus)
+        return int(self.child.exitstatus)
+
+
+@pytest.fixture
+def screens() -> Iterator[list[Screen]]:
+    started: list[Screen] = []
+    yield started
+    for screen in started:
+        if screen.child.isalive():
+            screen.child.terminate(force=True)
+
+
+def start(screens: list[Screen], db: Path, *args: str, now: str = TODAY) -> Screen:
+    screen = Screen(db, *args, now=now)
+    screens.append(screen)
+    return screen
+
+
+def query(db: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def card_fields(db: Path, topic: str) -> dict[str, dict[str, Any]]:
+    return {
+        card_id: json.loads(content)
+        for card_id, content in query(db, "SELECT id, content FROM cards WHERE topic = ?", topic)
+    }
+
+
+# --- review ---------------------------------------------------------------------------------
+
+
+def test_review_reveal_grade_undo_and_quit(db: Path, screens: list[Screen]) -> None:
+    screen = start(screens, db, "review", "--topic", "poor-service", "--mode", "flip")
+    screen.wait(
+        "0 done · 14 left today",
+        "poor-service · list",
+        "What four reasons do the notes give for poor customer service occurring?",
+        "Space/Enter show the answer",
+    )
+    screen.press(" ")
+    screen.wait(
+        "The business promises too much",
+        "External factors, such as supplier delays",
+        "5 perfect",
+        "0 complete blackout",
+        "3 correct with serious difficulty",
+    )
+    screen.press("2")
+    screen.wait("How does promising too much lead to poor customer service?", "1 done")
+    assert query(db, "SELECT card_id, grade, kind FROM reviews") == [
+        ("poor-service-causes", 2, "learn")
+    ]
+    assert query(db, "SELECT again, last_day FROM state WHERE card_id = 'poor-service-causes'") == [
+        (1, TODAY)
+    ]
+
+    screen.press("u")
+    screen.wait("Undid grade 2 on poor-service-causes", "What four reasons", "0 done")
+    assert query(db, "SELECT COUNT(*) FROM reviews") == [(0,)]
+    assert query(db, "SELECT card_id, grade FROM undone_reviews") == [("poor-service-causes", 2)]
+    assert query(db, "SELECT last_day, due FROM state WHERE card_id = 'poor-service-causes'") == [
+        (None, None)
+    ]
+
+    screen.press("e")
+    screen.wait("Source: 000_ecf73123d468c87f.txt, lines 40-44")
+    screen.press(" ")
+    screen.wait("The business promises too much")
+    screen.press("5")
+    screen.wait("How does promising too much")
+    screen.press(" ")
+    screen.wait("It raises customers' expectations")
+    screen.press("4")
+    screen.wait("How does poor communication lead to poor customer service?", "2 done")
+    screen.press("q")
+    summary = screen.wait("Session summary", "Cards answered 2", "Correct 2 of 2 (100%")
+    assert "Streak 1 day" in " ".join(summary.split())
+    assert "tomorrow: 2" in summary
+    assert screen.finish() == 0
+    assert query(db, "SELECT card_id, grade, kind FROM reviews ORDER BY id") == [
+        ("poor-service-causes", 5, "learn"),
+        ("poor-service-promise-too-much", 4, "learn"),
+    ]
+
+
+def test_failed_card_comes_back_until_it_scores_four(db: Path, screens: list[Screen]) -> None:
+    screen = start(screens, db, "review", "--topic", "poor-service", "--mode", "flip")
+    screen.wait("What four reasons")
+    screen.press(" ")
+    screen.wait("The business promises too much")
+    screen.press("1")
+    screen.wait("How does promising", "it comes back later today")
+    for prompt in ("", "How does poor communication", "What is poor management"):
+        screen.wait(prompt)
+        screen.press(" ")
+        screen.wait("complete blackout")
+        screen.press("5")
+    screen.wait("What four reasons")  # back after three other cards
+    screen.press(" ")
+    screen.wait("The business promises too much")
+    screen.press("3")
+    screen.wait("it comes back later today")
+    screen.press("q")
+    screen.wait("Session summary", "Cards answered 5")
+    assert screen.finish() == 0
+    rows = query(
+        db, "SELECT grade, kind FROM reviews WHERE card_id = 'poor-service-causes' ORDER BY id"
+    )
+    assert rows == [(1, "learn"), (3, "repeat")]
+    assert query(
+        db, "SELECT repetitions, interval, again FROM state WHERE card_id = 'poor-service-causes'"
+    ) == [(0, 1, 1)]
+
+
+def test_typed_list_answer_suspend_and_typo(db: Path, screens: list[Screen]) -> None:
+    screen = start(screens, db, "review", "--topic", "poor-service", "--mode", "type")
+    screen.wait("What four reasons", "an empty line ends the list", "1.")
+    for n, line in enumerate(("promising too much", "poor comunication", "pizza"), start=2):
+        screen.type_line(line)
+        screen.wait(f"{n}.")
+    screen.type_line("")
+    result = screen.wait(
+        "✓ recalled The business promises too much",
+        "✓ recalled Poor communication",
+        "✗ missed Poor management",
+        "✗ missed External factors, such as supplier delays",
+        "? no match pizza",
+        "Recalled 2 of 4.",
+        "Enter accept 3 (suggested)",
+    )
+    assert "(you: poor comunication)" in result
+    screen.press("\r")
+    screen.wait("How does promising too much", "Answer:")
+    assert query(db, "SELECT card_id, grade FROM reviews") == [("poor-service-causes", 3)]
+
+    screen.type_line("")  # nothing typed: the answer is shown, a blackout suggested
+    screen.wait("(nothing)", "Enter accept 0 (suggested)")
+    screen.press("s")
+    screen.wait("Suspended poor-service-promise-too-much", "How does poor communication")
+    assert query(
+        db, "SELECT suspended FROM state WHERE card_id = 'poor-service-promise-too-much'"
+    ) == [(1,)]
+    assert query(db, "SELECT COUNT(*) FROM reviews") == [(1,)]
+
+    screen.wait("Answer:")
+    screen.type_line(
+        "The busines does not make its level of service clear, so customers may be dissapointed"
+    )
+    typo = screen.wait("You typed", "Difference", "close", "Enter accept 4 (suggested)")
+    assert "The business does not make its level of service clear" in " ".join(typo.split())
+    screen.press("\r")
+    screen.wait("What is poor management")
+    assert query(db, "SELECT card_id, grade FROM reviews ORDER BY id") == [
+        ("poor-service-causes", 3),
+        ("poor-service-communication", 4),
+    ]
+    screen.child.sendintr()  # Ctrl-C while a typed answer is awaited
+    screen.wait("Interrupted; everything answered so far is saved.")
+    assert screen.finish() == 130
+    assert query(db, "SELECT COUNT(*) FROM reviews") == [(2,)]
+
+
+def test_ctrl_c_and_sigterm_keep_every_answer(db: Path, screens: list[Screen]) -> None:
+    screen = start(screens, db, "review", "--topic", "poor-service")
+    screen.wait("What four reasons")
+    screen.press(" ")
+    screen.wait("complete blackout")
+    screen.press("4")
+    screen.wait("How does promising")
+    screen.child.sendintr()
+    screen.wait("Interrupted; everything answered so far is saved.")
+    assert screen.finish() == 130
+    assert query(db, "SELECT card_id, grade FROM reviews") == [("poor-service-causes", 4)]
+
+    again = start(screens, db, "review", "--topic", "poor-service")
+    again.wait("1 done · 13 left today", "How does promising")
+    again.press(" ")
+    again.wait("complete blackout")
+    again.press("5")
+    again.wait("How does poor communication")
+    again.child.kill(signal.SIGTERM)
+    again.wait("Interrupted")
+    assert again.finish() == 130
+    assert query(db, "SELECT COUNT(*) FROM reviews") == [(2,)]
+
+
+def test_nothing_due_offers_new_cards_and_bury(db: Path, screens: list[Screen]) -> None:
+    screen = start(screens, db, "review", "--topic", "staff-benefits", "--new", "0")
+    screen.wait(
+        "Nothing is due today in staff-benefits.",
+        "No card is scheduled yet.",
+        "n learn 10 extra new cards",
+    )
+    screen.press("n")
+    screen.wait("0 done · 6 left today", "Space/Enter show the answer")
+    screen.press("b")
+    screen.wait("Buried staff-serve-each-other until tomorrow.", "0 done · 5 left today")
+    assert query(db, "SELECT card_id, buried_until FROM state WHERE buried_until IS NOT NULL") == [
+        ("staff-serve-each-other", "2026-11-24")
+    ]
+    screen.press(" ")
+    screen.wait("complete blackout")
+    screen.press("5")
+    screen.wait("1 done · 4 left today")
+    screen.press("q")
+    screen.wait("Session summary", "Cards answered 1", "Due next tomorrow: 1")
+    assert screen.finish() == 0
+    assert query(db, "SELECT COUNT(*) FROM reviews WHERE kind = 'learn'") == [(1,)]
+
+
+def test_due_reviews_come_first_and_a_leech_is_announced(db: Path, screens: list[Screen]) -> None:
+    from custserv_cards.store import Store
+
+    card = "poor-service-unreported"
+    with Store.open(db) as store:  # seven lapses on seven days, then due today
+        for day in range(14, 21):
+            store.record_answer(card, 0, datetime.fromisoformat(f"2026-11-{day}T12:00"))
+        assert store.card(card).state.lapses == 7
+    screen = start(screens, db, "review", "--topic", "poor-service")
+    screen.wait("Unhappy customers often do not [...] their problems")
+    screen.press(" ")
+    screen.wait("report", "information")
+    screen.press("0")
+    screen.wait("Leech: poor-service-unreported has now been forgotten 8 times")
+    screen.press("q")
+    summary = screen.wait("Session summary", "New leeches poor-service-unreported")
+    assert "Streak" in summary
+    assert screen.finish() == 0
+    assert query(db, f"SELECT lapses FROM state WHERE card_id = '{card}'") == [(8,)]
+
+
+# --- quiz -----------------------------------------------------------------------------------
+
+
+def _shown_card(text: str, cards: dict[str, dict[str, Any]]) -> str:
+    """Which card's front is on the screen."""
+    flat = " ".join(text.replace("│", " ").split())
+    for card_id, content in cards.items():
+        fields = content["fields"]
+        front = fields.get("prompt") or re.sub(r"\{\{.*?\}\}", "[...]", fields.get("text", ""))
+        if " ".join(front.split()) in flat:
+            return card_id
+    raise AssertionError(f"no poor-service card on screen:\n{text}")
+
+
+def _drill_rows(db: Path) -> list[tuple[Any, ...]]:
+    return query(db, "SELECT card_id, kind FROM reviews ORDER BY id")
+
+
+def test_quiz_flip(db: Path, screens: list[Screen]) -> None:
+    cards = card_fields(db, "poor-service")
+    before = query(db, "SELECT * FROM state ORDER BY card_id")
+    screen = start(screens, db, "quiz", "--topic", "poor-service", "--count", "3", "--seed", "7")
+    seen = []
+    for number, grade in ((1, "5"), (2, "1"), (3, "4")):
+        shown = screen.wait(f"Drill · card {number} of 3", "Space/Enter show the answer")
+        seen.append(_shown_card(shown, cards))
+        screen.press(" ")
+        screen.wait("complete blackout")
+        screen.press(grade)
+    final = screen.wait("Drill finished", "Score: 2 of 3 (67%)", "Missed:", seen[1])
+    assert "schedule as it was" in final
+    assert screen.finish() == 0
+    assert _drill_rows(db) == [(card_id, "drill") for card_id in seen]
+    assert query(db, "SELECT * FROM state ORDER BY card_id") == before
+
+    # The same seed gives the same cards.
+    replay = start(screens, db, "quiz", "-t", "poor-service", "-n", "3", "--seed", "7")
+    first = replay.wait("Drill · card 1 of 3", "Space/Enter show the answer")
+    assert _shown_card(first, cards) == seen[0]
+    replay.press("q")
+    replay.wait("Score: 0 of 0")
+    assert replay.finish() == 0
+
+
+def test_quiz_type_records_with_record(db: Path, screens: list[Screen]) -> None:
+    cards = card_fields(db, "poor-service")
+    screen = start(
+        screens,
+        db,
+        "quiz",
+        "--topic",
+        "poor-service",
+        "--mode",
+        "type",
+        "--count",
+        "2",
+        "--seed",
+        "3",
+        "--record",
+    )
+    seen = []
+    for number in (1, 2):
+        shown = screen.wait(f"Drill · card {number} of 2", "Ctrl-D quits.")
+        card_id = _shown_card(shown, cards)
+        seen.append(card_id)
+        fields = cards[card_id]["fields"]
+        kind = cards[card_id]["kind"]
+        if kind == "list":
+            for item in fields["items"]:
+                screen.type_line(item.upper())
+            screen.type_line("")
+        elif kind == "cloze":
+            for blank in re.findall(r"\{\{(.*?)\}\}", fields["text"]):
+                screen.type_line(blank.strip() + "!")
+        else:
+            screen.type_line(fields["answer"].lower())
+        screen.wait("Enter accept 5 (suggested)")
+        screen.press("\r")
+    screen.wait("Score: 2 of 2 (100%)", "Nothing missed.", "These answers counted as reviews.")
+    assert screen.finish() == 0
+    assert query(db, "SELECT card_id, grade, kind FROM reviews ORDER BY id") == [
+        (card_id, 5, "learn") for card_id in seen
+    ]
+
+
+def test_quiz_choice(db: Path, screens: list[Screen]) -> None:
+    cards = card_fields(db, "poor-service")
+    screen = start(
+        screens, db, "quiz", "--topic", "poor-service", "--mode", "choice", "-n", "4", "--seed", "1"
+    )
+    seen = []
+    for number in range(1, 5):
+        shown = screen.wait(f"Drill · card {number} of 4", "1-4 choose")
+        card_id = _shown_card(shown, cards)
+        seen.append(card_id)
+        options = dict(re.findall(r"([1-4])\) (.+)", shown))
+        assert len(options) == 4, shown
+        content = cards[card_id]
+        fields = content["fields"]
+        if content["kind"] == "list":
+            right = {" ".join(i.split())[:40] for i in fields["items"]}
+        elif content["kind"] == "cloze":
+            right = {" / ".join(b.strip() for b in re.findall(r"\{\{(.*?)\}\}", fields["text"]))}
+        else:
+            right = {" ".join(fields["answer"].split())[:40]}
+        key = next(k for k, v in options.items() if any(v.strip().startswith(r) for r in right))
+        # The first card is answered wrongly on purpose, the others rightly.
+        pick = key if number > 1 else next(k for k in options if k != key)
+        screen.press(pick)
+        screen.wait("Right." if number > 1 else "Not quite: the answer is", "next card")
+        screen.press(" ")
+    screen.wait("Score: 3 of 4 (75%)", "Missed:", seen[0])
+    assert screen.finish() == 0
+    assert query(db, "SELECT card_id, grade, kind FROM reviews ORDER BY id") == [
+        (seen[0], 1, "drill"),
+        *((card_id, 4, "drill") for card_id in seen[1:]),
+    ]
+
+
+# --- refusals -------------------------------------------------------------------------------
+
+
+def _run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CUSTSERV_DB": str(db), "CUSTSERV_NOW": TODAY, "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "custserv_cards", *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=30,
+    )
+
+
+@pytest.mark.parametrize("command", [["review"], ["quiz", "--topic", "poor-service"]])
+def test_no_terminal_is_a_usage_error(db: Path, command: list[str]) -> None:
+    result = _run(db, *command)
+    assert result.returncode == 2, result
+    assert "needs a terminal" in result.stderr
+    assert "custserv grade CARD_ID GRADE" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_topic_suggests_the_closest(db: Path) -> None:
+    result = _run(db, "quiz", "--topic", "poor-servce")
+    assert result.returncode == 2, result
+    assert "unknown topic 'poor-servce'" in result.stderr
+    assert "did you mean 'poor-service'?" in result.stderr
+    assert "staff-benefits" in result.stderr
+    bad_mode = _run(db, "quiz", "--topic", "poor-service", "--mode", "guess")
+    assert bad_mode.returncode == 2
+    assert "--mode must be one of flip, type, choice" in bad_mode.stderr
+    assert query(db, "SELECT COUNT(*) FROM reviews") == [(0,)]
