@@ -61,6 +61,7 @@ def _register() -> None:
 
     decks.register(app)
     answers.register(app)
+    __import__("custserv_cards.cli.session", fromlist=["register"]).register(app)
 
 
 _register()
