@@ -7,8 +7,8 @@
     custserv_side.py floor DB              the floor: plain sqlite3 opens the database and
                                            prints the next due card's prompt
 
-The next card comes from ``custserv_cards.queue`` when that module offers ``next_card``;
-otherwise from the query below (the due review with the earliest due day, then a new card).
+The next card comes from ``custserv_cards.queue`` (as in a review session); were that module
+missing, from the query below (the due review with the earliest due day).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def floor(path: str) -> None:
 
 
 def _next_card(store: Any, today: Any) -> Any:
-    """The next card to show, loaded with its text, or None."""
+    """The next card to show, loaded with its text, or None (when there is no queue module)."""
     row = store.conn.execute(NEXT_SQL, (today.isoformat(), today.isoformat())).fetchone()
     if row is None:
         return None
@@ -51,22 +51,47 @@ def _next_card(store: Any, today: Any) -> Any:
 
 
 def answer(path: str, count: int) -> None:
+    """What a review session does between a grade key and the next card on screen:
+    ``record_answer`` (committed), ``Queue.answered``, ``Queue.next``, ``Store.card`` and the
+    count of cards left that the status line shows."""
     import json
     from pathlib import Path
 
     from custserv_cards import clock
     from custserv_cards.store import Store
 
+    try:
+        from custserv_cards import queue
+    except ImportError:
+        queue = None  # type: ignore[assignment]
     store = Store.open(Path(path))
-    today = store.today()
-    current = _next_card(store, today)
+    today = store.today_for(clock.now())
     latencies = []
     grades = (4, 3, 4, 5)
-    for i in range(count):
-        start = time.perf_counter()
-        store.record_answer(current[0].card.id, grades[i % 4], clock.now(), duration_ms=5000)
+    if queue is not None:
+        counts = queue.counts_today(store, today)
+        limits = queue.daily_limits(store, counts, None, None)
+        picker = queue.Queue(store, today, queue.Filter(()), limits)
+        candidate = picker.next(None)
+        record = store.card(candidate.card_id)
+        for i in range(count):
+            start = time.perf_counter()
+            done = store.record_answer(
+                candidate.card_id, grades[i % 4], clock.now(), duration_ms=5000
+            )
+            picker.answered(candidate, done.after.again)
+            candidate = picker.next(candidate.group)
+            record = store.card(candidate.card_id)
+            picker.left()
+            latencies.append(time.perf_counter() - start)
+        del record
+    else:
         current = _next_card(store, today)
-        latencies.append(time.perf_counter() - start)
+        for i in range(count):
+            start = time.perf_counter()
+            store.record_answer(current[0].card.id, grades[i % 4], clock.now(), duration_ms=5000)
+            current = _next_card(store, today)
+            latencies.append(time.perf_counter() - start)
     store.close()
     print(json.dumps(latencies))
 
