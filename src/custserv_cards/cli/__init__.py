@@ -62,6 +62,7 @@ def _register() -> None:
     decks.register(app)
     answers.register(app)
     __import__("custserv_cards.cli.session", fromlist=["register"]).register(app)
+    __import__("custserv_cards.cli.progress", fromlist=["register"]).register(app)
 
 
 _register()

@@ -1,0 +1,226 @@
+"""``custserv stats`` (a terminal dashboard) and ``custserv report`` (md, html, csv, json)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from custserv_cards.cli.common import console, open_store
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from custserv_cards.stats import Stats, WeakCard
+
+TopicOpt = Annotated[
+    str | None, typer.Option("--topic", "-t", metavar="TOPIC", help="Only this topic.")
+]
+
+
+def stats(
+    topic: TopicOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """How you are doing: cards by state, retention, due cards, forecast, streak, weak cards.
+
+    Learning: interval of 1 day or less; young: 2 to 20 days; mature: 21 days or more;
+    leech: failed 8 times or more. Retention: the share of the last 30 days' reviews of cards
+    answered before that were graded 3 or more.
+    """
+    from custserv_cards import stats as stats_mod
+
+    with open_store() as store:
+        result = stats_mod.compute(store, store.today(), topic)
+    if as_json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    out = console()
+    for part in _dashboard(result):
+        out.print(part)
+
+
+def _dashboard(result: Stats) -> list[RenderableType]:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    from custserv_cards.render import safe
+    from custserv_cards.report import HEAT_COLOURS, ef_text, percent, sparkline
+
+    parts: list[RenderableType] = []
+    rows = [*result.topics, result.total]
+
+    def make_table(title: str, columns: tuple[str, ...], caption: str) -> Table:
+        table = Table(
+            title=title,
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+            caption=caption,
+            caption_justify="left",
+        )
+        for n, name in enumerate(columns):
+            table.add_column(
+                name, justify="left" if n == 0 else "right", no_wrap=n != 0, overflow="fold"
+            )
+        return table
+
+    states = make_table(
+        f"Cards by state on {result.today}",
+        ("topic", "cards", "new", "learn", "young", "mature", "susp", "leech"),
+        "learn: answered, interval of 1 day or less; young: 2 to 20 days; mature: 21 days or more; "
+        "susp: suspended; leech: failed 8 times or more",
+    )
+    progress = make_table(
+        "Retention and due cards",
+        ("topic", "ret 30d", "rev 30d", "avg EF", "today", "tmrw", "7 days"),
+        "ret: retention, the share of the last 30 days' reviews (rev) of cards answered before "
+        "that were graded 3 or more; today: due today, overdue included; tmrw: due tomorrow; "
+        "7 days: due on or before a week from today",
+    )
+    for n, topic in enumerate(rows):
+        style = "bold" if topic is result.total else ""
+        end_section = n == len(rows) - 2
+        counts = (topic.cards, topic.new, topic.learning, topic.young, topic.mature,
+                  topic.suspended, topic.leech)  # fmt: skip
+        states.add_row(safe(topic.topic), *map(str, counts), end_section=end_section, style=style)
+        progress.add_row(
+            safe(topic.topic),
+            percent(topic.retention_30d),
+            str(topic.reviews_30d),
+            ef_text(topic.average_ef),
+            *map(str, (topic.due_today, topic.due_tomorrow, topic.due_7_days)),
+            end_section=end_section,
+            style=style,
+        )
+    parts += [states, progress]
+
+    due = [d.count for d in result.forecast]
+    parts.append(Text(""))
+    parts.append(
+        Text.assemble(
+            ("Due, next 30 days  ", "bold"),
+            (sparkline([float(c) for c in due]), "cyan"),
+            f"  {due[0]} today, peak {max(due)}, total {sum(due)}",
+        )
+    )
+
+    heat = Text()
+    heat.append("Reviews, 26 weeks\n", style="bold")
+    peak = max((d.count for d in result.heatmap), default=0) or 1
+    weeks = (len(result.heatmap) + 6) // 7
+    for row, name in enumerate(("Mon", "", "Wed", "", "Fri", "", "Sun")):
+        heat.append(f"{name:<4}")
+        for week in range(weeks):
+            i = week * 7 + row
+            if i >= len(result.heatmap):
+                break
+            count = result.heatmap[i].count
+            level = 0 if not count else 1 + min(3, int(count / peak * 4 - 1e-9))
+            heat.append("■ " if count else "· ", style=HEAT_COLOURS[level] if count else "dim")
+        heat.append("\n")
+    days = sum(1 for d in result.heatmap if d.count)
+    total_reviews = sum(d.count for d in result.heatmap)
+    heat.append(f"{total_reviews} reviews on {days} days. ")
+    heat.append(f"Streak: {result.streak} day{'s' if result.streak != 1 else ''}", style="bold")
+    if not result.studied_today:
+        heat.append(" (nothing answered yet today)")
+    parts.append(heat)
+
+    for title, cards in (
+        ("Most lapses", result.weakest.most_lapses),
+        ("Lowest EF", result.weakest.lowest_ef),
+        ("Leeches", result.weakest.leeches),
+    ):
+        parts.append(_weak_table(title, cards))
+    return parts
+
+
+def _weak_table(title: str, cards: list[WeakCard]) -> RenderableType:
+    from rich.table import Table
+    from rich.text import Text
+
+    from custserv_cards.render import safe
+
+    if not cards:
+        return Text(f"{title}: none.")
+    table = Table(title=title, title_justify="left")
+    for name in ("card", "topic", "text", "lapses", "EF", "interval", "due"):
+        table.add_column(name, justify="right" if name in ("lapses", "EF", "interval") else "left")
+    for c in cards:
+        table.add_row(
+            safe(c.card_id),
+            safe(c.topic),
+            safe(c.text),
+            str(c.lapses),
+            f"{c.ef:.2f}",
+            str(c.interval),
+            c.due or "–",
+        )
+    return table
+
+
+def report(
+    fmt: Annotated[
+        str,
+        typer.Option("--format", "-f", metavar="FORMAT", help="md, html, csv or json."),
+    ] = "html",
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Where to write ('-' for standard output; default custserv-report.FORMAT).",
+        ),
+    ] = None,
+    topic: TopicOpt = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="DATE",
+            help="Count reviews from this date (default: 26 weeks ago).",
+        ),
+    ] = None,
+    reviews: Annotated[
+        bool, typer.Option("--reviews", help="With --format csv: one row per review.")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a progress report: md to paste, html to view or print, csv for spreadsheets,
+    json for other tools.
+
+    Shows the numbers of 'custserv stats', retention over time per topic and, when the
+    exam_date setting is set ('custserv config exam_date 2027-06-01'), exam readiness.
+    """
+    from custserv_cards import clock
+    from custserv_cards import report as report_mod
+
+    fmt = report_mod.check_format(fmt)
+    target = output if output is not None else report_mod.default_output(fmt, reviews)
+    path = report_mod.check_output(target, force)
+    with open_store() as store:
+        today = store.today()
+        start = report_mod.parse_since(since, today)
+        text = report_mod.generate(
+            store,
+            fmt,
+            today,
+            clock.now().isoformat(timespec="seconds"),
+            topic=topic,
+            since=start,
+            reviews=reviews,
+        )
+    report_mod.write_output(text, path, sys.stdout)
+    if path is not None:
+        size = len(text.encode())
+        print(f"Wrote {path} ({size / 1024:.0f} KB).")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(stats)
+    app.command()(report)

@@ -1,0 +1,641 @@
+"""Progress statistics, computed with SQL aggregates over the store.
+
+Every number here comes from a handful of ``GROUP BY`` queries; nothing loops in Python over
+the review log, so the figures stay quick on a million reviews. Only active cards (not
+retired) of active topics count. ``today`` is the current study day (see ``clock``).
+
+Definitions
+-----------
+Card states (each card is in exactly one):
+
+* **new**: never answered (``state.last_day IS NULL``).
+* **learning**: answered, interval of 1 day or less (just learnt, or failed last time).
+* **young**: answered, interval of 2 to 20 days.
+* **mature**: answered, interval of 21 days or more.
+
+Flags, counted separately (a flagged card still has one of the states above):
+
+* **suspended**: ``state.suspended = 1``.
+* **leech**: failed 8 times or more (``lapses >= 8``).
+
+Figures per topic:
+
+* **retention (30 days)**: among the answers of kind ``review`` (a scheduled answer to a card
+  answered before; not ``learn``, ``repeat`` or ``drill``) given on the last 30 study days
+  (today and the 29 days before), the share graded 3 or more. ``None`` when there were none.
+* **average EF**: the mean easiness factor of the answered cards (new cards excluded).
+* **due today**: cards due today or overdue, not suspended and not buried past today.
+  **due tomorrow**: cards whose due day is tomorrow, not suspended.
+  **due within 7 days**: cards due on or before today + 7, overdue ones included, not
+  suspended.
+
+Across the collection:
+
+* **forecast**: for each of the next 30 days (today first), the cards due that day, not
+  suspended; overdue cards are counted on today.
+* **heatmap**: answers of every kind per study day over the last 26 weeks (182 days), the
+  first day a Monday.
+* **streak**: consecutive study days, ending today (or yesterday when nothing was answered
+  yet today), on which something was answered. A day without answers breaks the streak only
+  if some card was due on or before it. That is judged from the log and the cards' state: a
+  run of days without answers that ends before study day ``q`` breaks it when an answer
+  given on or after ``q`` records (in its ``before`` state) a due day earlier than ``q``, or
+  when a card last answered before ``q`` and not suspended now has a due day earlier than
+  ``q``. A due day is only ever set after the day of the answer that sets it, so either
+  means that the card waited, due, during those days.
+* **weakest cards**: the cards with the most lapses, the answered cards with the lowest EF,
+  and the leeches.
+
+Report figures (``report``):
+
+* **retention over time**: per topic and per week (Monday to Sunday), the same retention as
+  above over that week's ``review`` answers.
+* **exam readiness** (when the ``exam_date`` setting is set): days left; per topic the share
+  of cards that are *ready* (answered, passed last time i.e. ``repetitions >= 1``, not a
+  leech; suspended cards are left out of the total), the new cards still to learn, the new
+  cards per day needed to see them all before the exam, and the cards due on or before
+  the exam day.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from custserv_cards.errors import UsageError
+
+if TYPE_CHECKING:
+    from custserv_cards.store import Store
+
+LEECH_LAPSES = 8
+YOUNG_MIN_DAYS = 2
+MATURE_DAYS = 21
+RETENTION_DAYS = 30
+FORECAST_DAYS = 30
+HEATMAP_WEEKS = 26
+WEAKEST_LIMIT = 10
+LEECH_LIST_LIMIT = 50
+PASS_GRADE = 3
+SCHEMA_VERSION = 1
+
+_ACTIVE = "c.retired = 0 AND t.retired = 0"
+_CARD_TEXT = (
+    "COALESCE(json_extract(c.content, '$.fields.prompt'), "
+    "json_extract(c.content, '$.fields.text'), '')"
+)
+
+
+@dataclass(frozen=True)
+class TopicStats:
+    """One topic's figures (or the whole collection's, with ``topic == "all"``)."""
+
+    topic: str
+    title: str
+    cards: int
+    new: int
+    learning: int
+    young: int
+    mature: int
+    suspended: int
+    leech: int
+    reviews_30d: int
+    passed_30d: int
+    retention_30d: float | None
+    average_ef: float | None
+    due_today: int
+    due_tomorrow: int
+    due_7_days: int
+
+
+@dataclass(frozen=True)
+class WeakCard:
+    card_id: str
+    topic: str
+    text: str
+    lapses: int
+    ef: float
+    interval: int
+    due: str | None
+    suspended: bool
+    leech: bool
+
+
+@dataclass(frozen=True)
+class DayCount:
+    day: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Weakest:
+    most_lapses: list[WeakCard]
+    lowest_ef: list[WeakCard]
+    leeches: list[WeakCard]
+
+
+@dataclass(frozen=True)
+class Stats:
+    today: str
+    topic_filter: str | None
+    topics: list[TopicStats]
+    total: TopicStats
+    forecast: list[DayCount]
+    heatmap: list[DayCount]
+    streak: int
+    studied_today: bool
+    weakest: Weakest
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class WeekRetention:
+    week: str
+    reviews: int
+    passed: int
+    retention: float | None
+
+
+@dataclass(frozen=True)
+class TopicReadiness:
+    topic: str
+    cards: int
+    ready: int
+    readiness: float | None
+    new: int
+    new_per_day_needed: int
+    due_by_exam: int
+
+
+@dataclass(frozen=True)
+class ExamReadiness:
+    exam_date: str
+    days_left: int
+    topics: list[TopicReadiness]
+    total: TopicReadiness
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a report shows: the statistics plus the report-only figures."""
+
+    schema_version: int
+    generated_at: str
+    since: str
+    stats: Stats
+    reviews_since: int
+    retention_over_time: dict[str, list[WeekRetention]]
+    exam: ExamReadiness | None = None
+    titles: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def check_topic(store: Store, topic: str | None) -> None:
+    """Raise ``UsageError`` listing the topics when ``topic`` is not an active topic."""
+    if topic is None:
+        return
+    slugs = store.topic_slugs()
+    if topic not in slugs:
+        known = ", ".join(slugs) if slugs else "none yet; run 'custserv decks sync'"
+        raise UsageError(f"unknown topic '{topic}' for --topic; topics: {known}")
+
+
+def _topic_clause(topic: str | None) -> str:
+    return " AND c.topic = :topic" if topic is not None else ""
+
+
+def compute(store: Store, today: date, topic: str | None = None) -> Stats:
+    """Every figure of ``custserv stats`` for study day ``today``, optionally for one topic."""
+    check_topic(store, topic)
+    conn = store.conn
+    where = _topic_clause(topic)
+    params: dict[str, Any] = {
+        "today": today.isoformat(),
+        "tomorrow": (today + timedelta(days=1)).isoformat(),
+        "week": (today + timedelta(days=7)).isoformat(),
+        "start30": (today - timedelta(days=RETENTION_DAYS - 1)).isoformat(),
+        "topic": topic,
+    }
+    rows = conn.execute(
+        f"""
+        SELECT t.slug, t.title, COUNT(c.id),
+            TOTAL(s.last_day IS NULL),
+            TOTAL(s.last_day IS NOT NULL AND s.interval < {YOUNG_MIN_DAYS}),
+            TOTAL(s.last_day IS NOT NULL AND s.interval >= {YOUNG_MIN_DAYS}
+                  AND s.interval < {MATURE_DAYS}),
+            TOTAL(s.last_day IS NOT NULL AND s.interval >= {MATURE_DAYS}),
+            TOTAL(s.suspended),
+            TOTAL(s.lapses >= {LEECH_LAPSES}),
+            TOTAL(CASE WHEN s.last_day IS NOT NULL THEN s.easiness END),
+            TOTAL(s.due <= :today AND s.suspended = 0
+                  AND (s.buried_until IS NULL OR s.buried_until <= :today)),
+            TOTAL(s.due = :tomorrow AND s.suspended = 0),
+            TOTAL(s.due <= :week AND s.suspended = 0)
+        FROM topics t
+        LEFT JOIN cards c ON c.topic = t.slug AND c.retired = 0
+        LEFT JOIN state s ON s.card_id = c.id
+        WHERE t.retired = 0{where.replace("c.topic", "t.slug")}
+        GROUP BY t.slug ORDER BY t.slug
+        """,
+        params,
+    ).fetchall()
+    retention = {
+        r[0]: (int(r[1]), int(r[2]))
+        for r in conn.execute(
+            f"""
+            SELECT c.topic, COUNT(*), TOTAL(r.grade >= {PASS_GRADE})
+            FROM reviews r JOIN cards c ON c.id = r.card_id
+            JOIN topics t ON t.slug = c.topic
+            WHERE r.day >= :start30 AND r.day <= :today AND r.kind = 'review'
+                AND {_ACTIVE}{where}
+            GROUP BY c.topic
+            """,
+            params,
+        )
+    }
+    topics: list[TopicStats] = []
+    sums = [0] * 13
+    for slug, title, cards, *counts in rows:
+        new, learning, young, mature, suspended, leech, ef_sum, d0, d1, d7 = map(int, counts)
+        reviews, passed = retention.get(slug, (0, 0))
+        answered = cards - new
+        topics.append(
+            TopicStats(
+                slug, title, cards, new, learning, young, mature, suspended, leech,
+                reviews, passed, _ratio(passed, reviews),
+                round(ef_sum / answered / 100, 3) if answered else None,
+                d0, d1, d7,
+            )
+        )  # fmt: skip
+        for i, value in enumerate(
+            (cards, new, learning, young, mature, suspended, leech, reviews, passed, ef_sum)
+        ):
+            sums[i] += value
+        sums[10] += d0
+        sums[11] += d1
+        sums[12] += d7
+    cards, new, learning, young, mature, suspended, leech, reviews, passed, ef_sum = sums[:10]
+    answered = cards - new
+    total = TopicStats(
+        "all", "All topics", cards, new, learning, young, mature, suspended, leech,
+        reviews, passed, _ratio(passed, reviews),
+        round(ef_sum / answered / 100, 3) if answered else None,
+        sums[10], sums[11], sums[12],
+    )  # fmt: skip
+    return Stats(
+        today=today.isoformat(),
+        topic_filter=topic,
+        topics=topics,
+        total=total,
+        forecast=forecast(conn, today, topic),
+        heatmap=heatmap(conn, today, topic),
+        streak=streak(conn, today),
+        studied_today=_studied_on(conn, today),
+        weakest=weakest(conn, topic),
+    )
+
+
+def forecast(
+    conn: sqlite3.Connection, today: date, topic: str | None = None, days: int = FORECAST_DAYS
+) -> list[DayCount]:
+    """Cards due on each of the next ``days`` days; overdue cards count on today."""
+    end = today + timedelta(days=days - 1)
+    counts = dict(
+        conn.execute(
+            f"""
+            SELECT MAX(s.due, :today) AS d, COUNT(*)
+            FROM state s JOIN cards c ON c.id = s.card_id JOIN topics t ON t.slug = c.topic
+            WHERE s.due IS NOT NULL AND s.due <= :end AND s.suspended = 0
+                AND {_ACTIVE}{_topic_clause(topic)}
+            GROUP BY d
+            """,
+            {"today": today.isoformat(), "end": end.isoformat(), "topic": topic},
+        ).fetchall()
+    )
+    return [
+        DayCount(d.isoformat(), int(counts.get(d.isoformat(), 0)))
+        for d in (today + timedelta(days=i) for i in range(days))
+    ]
+
+
+def heatmap_start(today: date, weeks: int = HEATMAP_WEEKS) -> date:
+    """The Monday that starts the heatmap's first week (the last week holds today)."""
+    return today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+
+
+def reviews_per_day(
+    conn: sqlite3.Connection, start: date, end: date, topic: str | None = None
+) -> dict[str, int]:
+    """Answers of every kind per study day from ``start`` to ``end``."""
+    params = {"start": start.isoformat(), "end": end.isoformat(), "topic": topic}
+    if topic is None:
+        query = "SELECT day, COUNT(*) FROM reviews WHERE day >= :start AND day <= :end GROUP BY day"
+    else:
+        query = (
+            "SELECT r.day, COUNT(*) FROM reviews r JOIN cards c ON c.id = r.card_id "
+            "WHERE r.day >= :start AND r.day <= :end AND c.topic = :topic GROUP BY r.day"
+        )
+    return {d: int(n) for d, n in conn.execute(query, params)}
+
+
+def heatmap(conn: sqlite3.Connection, today: date, topic: str | None = None) -> list[DayCount]:
+    """Answers per study day over the last 26 weeks, Monday first, up to today."""
+    start = heatmap_start(today)
+    counts = reviews_per_day(conn, start, today, topic)
+    days = (today - start).days + 1
+    return [
+        DayCount(d.isoformat(), counts.get(d.isoformat(), 0))
+        for d in (start + timedelta(days=i) for i in range(days))
+    ]
+
+
+def _studied_on(conn: sqlite3.Connection, day: date) -> bool:
+    row = conn.execute("SELECT 1 FROM reviews WHERE day = ? LIMIT 1", (day.isoformat(),))
+    return row.fetchone() is not None
+
+
+def streak(conn: sqlite3.Connection, today: date) -> int:
+    """Consecutive study days with answers; see the module's docstring for gap days.
+
+    Days without a gap cost nothing beyond the list of study days; the log's ``before``
+    states are read only back to the earliest gap that has to be judged.
+    """
+    days = [
+        date.fromisoformat(d)
+        for (d,) in conn.execute(
+            "SELECT DISTINCT day FROM reviews WHERE day <= ? ORDER BY day DESC",
+            (today.isoformat(),),
+        )
+    ]
+    if not days:
+        return 0
+    # The earliest due day of the cards last answered on or before each day (not suspended).
+    last_days: list[str] = []
+    prefix_min: list[str] = []
+    for last_day, due in conn.execute(
+        "SELECT last_day, MIN(due) FROM state WHERE last_day IS NOT NULL AND due IS NOT NULL "
+        "AND suspended = 0 GROUP BY last_day ORDER BY last_day"
+    ):
+        last_days.append(last_day)
+        prefix_min.append(min(due, prefix_min[-1]) if prefix_min else due)
+    scanned_from = (today + timedelta(days=1)).isoformat()
+    earliest_before: str | None = None
+
+    def due_before(q: date) -> bool:
+        """Whether some card was due on a day before study day ``q`` and waited."""
+        nonlocal scanned_from, earliest_before
+        day = q.isoformat()
+        waiting = bisect.bisect_left(last_days, day)
+        if waiting and prefix_min[waiting - 1] < day:
+            return True
+        if day < scanned_from:
+            (due,) = conn.execute(
+                "SELECT MIN(json_extract(before, '$.due')) FROM reviews WHERE day >= ? AND day < ?",
+                (day, scanned_from),
+            ).fetchone()
+            scanned_from = day
+            if due is not None and (earliest_before is None or due < earliest_before):
+                earliest_before = due
+        return earliest_before is not None and earliest_before < day
+
+    count = 0
+    current = today
+    if days[0] == today:
+        count = 1
+        days = days[1:]
+    for day in days:
+        if day < current - timedelta(days=1) and due_before(current):
+            break
+        count += 1
+        current = day
+    return count
+
+
+def _weak(row: tuple[Any, ...]) -> WeakCard:
+    card_id, topic, text, lapses, easiness, interval, due, suspended = row
+    return WeakCard(
+        card_id,
+        topic,
+        text,
+        lapses,
+        easiness / 100,
+        interval,
+        due,
+        bool(suspended),
+        lapses >= LEECH_LAPSES,
+    )
+
+
+def weakest(
+    conn: sqlite3.Connection, topic: str | None = None, limit: int = WEAKEST_LIMIT
+) -> Weakest:
+    """The answered cards with the most lapses and the lowest EF, and the leeches."""
+    pick = (
+        "SELECT s.card_id FROM state s JOIN cards c ON c.id = s.card_id "
+        f"JOIN topics t ON t.slug = c.topic WHERE {_ACTIVE}{_topic_clause(topic)} "
+        "AND s.last_day IS NOT NULL"
+    )
+    params = {"topic": topic, "limit": limit}
+
+    def fetch(extra: str, order: str) -> list[WeakCard]:
+        # Pick the ids first, so the card text is read for the chosen few only.
+        query = (
+            f"SELECT c.id, c.topic, {_CARD_TEXT}, s.lapses, s.easiness, s.interval, s.due, "
+            f"s.suspended FROM ({pick}{extra} ORDER BY {order}) p "
+            f"JOIN cards c ON c.id = p.card_id JOIN state s ON s.card_id = p.card_id "
+            f"ORDER BY {order}"
+        )
+        return [_weak(r) for r in conn.execute(query, params)]
+
+    return Weakest(
+        most_lapses=fetch(" AND s.lapses > 0", "s.lapses DESC, s.easiness, c.id LIMIT :limit"),
+        lowest_ef=fetch("", "s.easiness, s.lapses DESC, c.id LIMIT :limit"),
+        leeches=fetch(
+            f" AND s.lapses >= {LEECH_LAPSES}", f"s.lapses DESC, c.id LIMIT {LEECH_LIST_LIMIT}"
+        ),
+    )
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def retention_over_time(
+    conn: sqlite3.Connection, since: date, today: date, topic: str | None = None
+) -> dict[str, list[WeekRetention]]:
+    """Per topic, per week from the week of ``since`` to this week, the retention."""
+    rows = conn.execute(
+        f"""
+        SELECT c.topic, r.day, COUNT(*), TOTAL(r.grade >= {PASS_GRADE})
+        FROM reviews r JOIN cards c ON c.id = r.card_id JOIN topics t ON t.slug = c.topic
+        WHERE r.day >= :since AND r.day <= :today AND r.kind = 'review'
+            AND {_ACTIVE}{_topic_clause(topic)}
+        GROUP BY c.topic, r.day
+        """,
+        {"since": since.isoformat(), "today": today.isoformat(), "topic": topic},
+    ).fetchall()
+    first = week_start(since)
+    weeks = [first + timedelta(weeks=i) for i in range((week_start(today) - first).days // 7 + 1)]
+    tally: dict[str, dict[date, list[int]]] = {}
+    for slug, day_text, count, passed in rows:
+        week = week_start(date.fromisoformat(day_text))
+        cell = tally.setdefault(slug, {}).setdefault(week, [0, 0])
+        cell[0] += int(count)
+        cell[1] += int(passed)
+    slugs = [topic] if topic else [r[0] for r in conn.execute(
+        "SELECT slug FROM topics WHERE retired = 0 ORDER BY slug")]  # fmt: skip
+    result: dict[str, list[WeekRetention]] = {}
+    for slug in slugs:
+        cells = tally.get(slug, {})
+        result[slug] = [
+            WeekRetention(w.isoformat(), n, p, _ratio(p, n))
+            for w in weeks
+            for n, p in [cells.get(w, [0, 0])]
+        ]
+    return result
+
+
+def exam_readiness(
+    conn: sqlite3.Connection, exam: date, today: date, topic: str | None = None
+) -> ExamReadiness:
+    """How ready each topic is for the exam on ``exam`` (see the module's docstring)."""
+    days_left = (exam - today).days
+    rows = conn.execute(
+        f"""
+        SELECT t.slug, COUNT(c.id),
+            TOTAL(s.last_day IS NOT NULL AND s.repetitions >= 1 AND s.lapses < {LEECH_LAPSES}),
+            TOTAL(s.last_day IS NULL),
+            TOTAL(s.due <= :exam)
+        FROM topics t
+        JOIN cards c ON c.topic = t.slug AND c.retired = 0
+        JOIN state s ON s.card_id = c.id AND s.suspended = 0
+        WHERE t.retired = 0{_topic_clause(topic).replace("c.topic", "t.slug")}
+        GROUP BY t.slug ORDER BY t.slug
+        """,
+        {"exam": exam.isoformat(), "topic": topic},
+    ).fetchall()
+
+    def make(slug: str, cards: int, ready: int, new: int, due: int) -> TopicReadiness:
+        per_day = math.ceil(new / days_left) if days_left > 0 else new
+        return TopicReadiness(slug, cards, ready, _ratio(ready, cards), new, per_day, due)
+
+    topics = [make(r[0], int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows]
+    total = make(
+        "all",
+        sum(t.cards for t in topics),
+        sum(t.ready for t in topics),
+        sum(t.new for t in topics),
+        sum(t.due_by_exam for t in topics),
+    )
+    return ExamReadiness(exam.isoformat(), days_left, topics, total)
+
+
+def build_report(
+    store: Store,
+    today: date,
+    generated_at: str,
+    topic: str | None = None,
+    since: date | None = None,
+) -> Report:
+    """The statistics and the report-only figures; ``since`` defaults to 26 weeks back."""
+    stats = compute(store, today, topic)
+    start = since or heatmap_start(today)
+    conn = store.conn
+    if topic is None:
+        reviews_since = conn.execute(
+            "SELECT COUNT(*) FROM reviews WHERE day >= ? AND day <= ?",
+            (start.isoformat(), today.isoformat()),
+        ).fetchone()[0]
+    else:
+        reviews_since = sum(reviews_per_day(conn, start, today, topic).values())
+    exam_setting = store.setting("exam_date")
+    exam = (
+        exam_readiness(conn, date.fromisoformat(exam_setting), today, topic)
+        if exam_setting
+        else None
+    )
+    titles = {t.topic: t.title for t in stats.topics}
+    return Report(
+        schema_version=SCHEMA_VERSION,
+        generated_at=generated_at,
+        since=start.isoformat(),
+        stats=stats,
+        reviews_since=int(reviews_since),
+        retention_over_time=retention_over_time(conn, start, today, topic),
+        exam=exam,
+        titles=titles,
+    )
+
+
+def card_rows(conn: sqlite3.Connection, today: date, topic: str | None = None) -> sqlite3.Cursor:
+    """One row per active card, for the CSV and JSON exports."""
+    return conn.execute(
+        f"""
+        SELECT c.id, c.topic, c.kind, {_CARD_TEXT},
+            CASE WHEN s.last_day IS NULL THEN 'new'
+                 WHEN s.interval < {YOUNG_MIN_DAYS} THEN 'learning'
+                 WHEN s.interval < {MATURE_DAYS} THEN 'young' ELSE 'mature' END,
+            s.suspended, s.lapses >= {LEECH_LAPSES}, s.repetitions, s.easiness / 100.0,
+            s.interval, s.due, s.lapses, s.last_day,
+            (SELECT COUNT(*) FROM reviews r WHERE r.card_id = c.id)
+        FROM cards c JOIN state s ON s.card_id = c.id JOIN topics t ON t.slug = c.topic
+        WHERE {_ACTIVE}{_topic_clause(topic)}
+        ORDER BY c.topic, c.position, c.id
+        """,
+        {"topic": topic},
+    )
+
+
+CARD_COLUMNS = (
+    "card_id",
+    "topic",
+    "kind",
+    "text",
+    "state",
+    "suspended",
+    "leech",
+    "repetitions",
+    "ef",
+    "interval",
+    "due",
+    "lapses",
+    "last_day",
+    "reviews",
+)
+
+REVIEW_COLUMNS = (
+    "review_id",
+    "card_id",
+    "topic",
+    "reviewed_at",
+    "day",
+    "grade",
+    "kind",
+    "scheduler",
+    "duration_ms",
+)
+
+
+def review_rows(conn: sqlite3.Connection, since: date, topic: str | None = None) -> sqlite3.Cursor:
+    """One row per answer on or after ``since``, oldest first."""
+    return conn.execute(
+        f"""
+        SELECT r.id, r.card_id, c.topic, r.reviewed_at, r.day, r.grade, r.kind, r.scheduler,
+            r.duration_ms
+        FROM reviews r JOIN cards c ON c.id = r.card_id
+        WHERE r.day >= :since{_topic_clause(topic)}
+        ORDER BY r.id
+        """,
+        {"since": since.isoformat(), "topic": topic},
+    )
