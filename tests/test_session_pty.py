@@ -240,7 +240,7 @@ def test_failed_card_comes_back_until_it_scores_four(db: Path, screens: list[Scr
 
 def test_typed_list_answer_suspend_and_typo(db: Path, screens: list[Screen]) -> None:
     screen = start(screens, db, "review", "--topic", "poor-service", "--mode", "type")
-    screen.wait("What four reasons", "an empty line ends the list", "1.")
+    screen.wait("What four reasons", "an empty line ends.", "1.")
     for n, line in enumerate(("promising too much", "poor comunication", "pizza"), start=2):
         screen.type_line(line)
         screen.wait(f"{n}.")

@@ -473,7 +473,7 @@ class ReviewSession:
         notice = self.view.notice(self.notice)
         self.notice = None
         hint = (
-            "Type the items you recall, one per line; an empty line ends the list."
+            "Type the items you recall, one per line; an empty line ends."
             if card.kind == "list"
             else "Type your answer and press Enter (an empty answer shows it)."
         )
@@ -808,7 +808,7 @@ class QuizSession:
 
     def _ask_typed(self, card: Card, number: int, total: int) -> int:
         hint = (
-            "Type the items you recall, one per line; an empty line ends the list."
+            "Type the items you recall, one per line; an empty line ends."
             if card.kind == "list"
             else "Type your answer and press Enter (an empty answer shows it)."
         )
