@@ -110,6 +110,12 @@ CASES = [
         5,
         "id is not a slug",
     ),
+    (
+        "bad order",
+        HEAD.replace("cards:", "order: first\ncards:") + "  - id: c1\n",
+        4,
+        "'order' must be a whole number",
+    ),
     ("empty file", "", 1, "the file is empty"),
     ("not a mapping", "- just\n- a list\n", 1, "must be a mapping"),
     ("python tag", HEAD + "  - !!python/object:os.system {id: c1}\n", 5, "YAML tag"),

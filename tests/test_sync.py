@@ -97,3 +97,17 @@ def test_bundled_decks_sync_by_themselves(cli: Run, db_path: Path) -> None:
     before = dump(db_path)
     cli("topics")
     assert dump(db_path) == before  # unchanged decks: no second sync
+
+
+def test_deck_order_decides_which_new_cards_come_first(
+    cli: Run, tmp_path: Path, db_path: Path
+) -> None:
+    folder = tmp_path / "decks"
+    write_deck(folder, "alpha", DECK.format(topic="alpha").replace("cards:", "order: 2\ncards:"))
+    beta = DECK.format(topic="beta").replace("t-", "b-").replace("cards:", "order: 1\ncards:")
+    write_deck(folder, "beta", beta)
+    assert cli("decks", "sync", str(folder), now=NOW).code == 0
+    conn = sqlite3.connect(db_path)
+    first = conn.execute("SELECT card_id FROM state ORDER BY rowid LIMIT 1").fetchone()[0]
+    conn.close()
+    assert first == "b-basic"

@@ -22,7 +22,9 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SOURCE = re.compile(r"^(?P<note>[^:\s]+):(?P<start>\d+)(?:-(?P<end>\d+))?$")
 MAX_DECK_BYTES = 2_000_000
 
-DECK_KEYS = ("topic", "title", "description", "cards")
+DECK_KEYS = ("topic", "title", "description", "order", "cards")
+REQUIRED_DECK_KEYS = ("topic", "title", "description", "cards")
+DEFAULT_ORDER = 100
 COMMON_KEYS = ("id", "kind", "source", "tags", "extra")
 KIND_KEYS: dict[str, tuple[str, ...]] = {
     "basic": ("prompt", "answer", "reverse", "reverse_prompt", "reverse_answer"),
@@ -190,7 +192,7 @@ class _Checker:
         entries = self.mapping(root, "the deck", DECK_KEYS)
         if not entries and not isinstance(root, yaml.MappingNode):
             return None
-        for key in DECK_KEYS:
+        for key in REQUIRED_DECK_KEYS:
             if key not in entries:
                 self.problem(root, f"the deck has no '{key}'; add '{key}:' at the top level")
         topic = self.text(entries, "topic", "the deck")
@@ -209,6 +211,17 @@ class _Checker:
                     f"topic '{topic}' does not match the file name '{self.path.name}'; "
                     f"rename the file to {topic}.yaml or change the topic",
                 )
+        order = DEFAULT_ORDER
+        if "order" in entries:
+            node = entries["order"][1]
+            if (
+                isinstance(node, yaml.ScalarNode)
+                and node.tag == _TAG + "int"
+                and node.value.isdigit()
+            ):
+                order = int(node.value)
+            else:
+                self.problem(node, f"the deck: 'order' must be a whole number, not {node.value!r}")
         cards: list[Card] = []
         if "cards" in entries:
             key_node, node = entries["cards"]
@@ -221,7 +234,7 @@ class _Checker:
                     cards.extend(self.card(card_node, topic or self.path.stem, len(cards)))
         if topic is None or title is None or description is None:
             return None
-        return Deck(topic, title, description, str(self.path), tuple(cards))
+        return Deck(topic, title, description, str(self.path), tuple(cards), order)
 
     def card(self, node: yaml.Node, topic: str, position: int) -> list[Card]:
         entries = self.mapping(node, "a card", ALL_CARD_KEYS)

@@ -110,10 +110,12 @@ class Card:
 
 @dataclass(frozen=True)
 class Deck:
-    """A topic: its slug, title, description, file and cards."""
+    """A topic: its slug, title, description, file, cards, and where it comes in the course
+    (``order``: new cards of lower-ordered decks are introduced first)."""
 
     topic: str
     title: str
     description: str
     path: str
     cards: tuple[Card, ...] = field(default=())
+    order: int = 100

@@ -47,7 +47,7 @@ def sync_paths(store: Store, targets: list[Path] | None = None) -> SyncResult:
         return SyncResult(unchanged=int(last[1]))
     from custserv_cards.decks import load_decks
 
-    decks = load_decks(files)
+    decks = sorted(load_decks(files), key=lambda deck: (deck.order, deck.topic))
     count = sum(len(deck.cards) for deck in decks)
     meta = {LAST_SYNC_KEY: f"{key} {count}"}
     if not targets:
