@@ -849,17 +849,23 @@ class QuizSession:
             items = [str(i) for i in card.fields["items"]]
             right = self.rng.choice(items)
             mine = {normalise(i) for i in items}
-            preferred = [str(i) for c in others if c.kind == "list" for i in c.fields["items"]]
-            fallback = [answer_text(c) for c in others if c.kind != "list"]
+            groups = [
+                [str(i) for c in others if c.kind == "list" for i in c.fields["items"]],
+                [answer_text(c) for c in others if c.kind != "list"],
+            ]
             note = "Which of these is one of the answers?"
         else:
             right = answer_text(card)
             mine = {normalise(right)}
-            preferred = [answer_text(c) for c in others if c.kind == card.kind]
-            fallback = [answer_text(c) for c in others if c.kind not in (card.kind, "list")]
+            alike = [c for c in others if c.kind == card.kind and c.reverse == card.reverse]
+            groups = [
+                [answer_text(c) for c in alike if set(c.tags) == set(card.tags)],
+                [answer_text(c) for c in alike],
+                [answer_text(c) for c in others if c.kind != "list"],
+            ]
             note = "Choose the answer."
         distractors: list[str] = []
-        for group in (preferred, fallback):
+        for group in groups:
             fresh = [a for a in dict.fromkeys(group) if normalise(a) not in mine]
             self.rng.shuffle(fresh)
             for option in fresh:
@@ -875,23 +881,22 @@ class QuizSession:
     def _ask_choice(
         self, card: Card, number: int, total: int, note: str, options: list[str], right: str
     ) -> int:
+        from rich.table import Table
         from rich.text import Text
 
-        def listing(picked: int | None = None) -> Text:
-            text = Text()
+        def listing(picked: int | None = None) -> RenderableType:
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(no_wrap=True)
+            grid.add_column(no_wrap=True, style="bold")
+            grid.add_column()
             for n, option in enumerate(options, start=1):
-                if n > 1:
-                    text.append("\n")
-                style = ""
-                mark = "  "
+                style, mark = "", " "
                 if picked is not None and option == right:
-                    style, mark = "bold green", "✓ "
+                    style, mark = "bold green", "✓"
                 elif picked is not None and n == picked:
-                    style, mark = "red", "✗ "
-                text.append(mark, style=style)
-                text.append(f"{n}) ", style="bold")
-                text.append(self.view.text(option, style))
-            return text
+                    style, mark = "red", "✗"
+                grid.add_row(Text(mark, style=style), f"{n})", self.view.text(option, style))
+            return grid
 
         keys_allowed = [str(n) for n in range(1, len(options) + 1)]
         while True:

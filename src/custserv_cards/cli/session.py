@@ -56,8 +56,9 @@ def review(
 ) -> None:
     """Today's revision: due cards first, new cards mixed in, failed cards again later.
 
-    Space or Enter shows the answer; 0-5 grades it; u undoes, s suspends, b buries,
-    e shows the source note, q quits. Every answer is saved as you give it.
+    Keys: Space/Enter show the answer, 0-5 grade it, u undo, s suspend, b bury, e source, q quit.
+
+    Every answer is saved as you give it; Ctrl-C stops at any point.
     """
     _check_mode(mode, ("flip", "type"))
     from custserv_cards import clock, queue
