@@ -86,7 +86,7 @@ TOPIC_HEADERS = (
 def topic_cells(t: TopicStats) -> list[object]:
     return [
         t.topic, t.cards, t.new, t.learning, t.young, t.mature, t.suspended, t.leech,
-        f"{percent(t.retention_30d)} ({t.passed_30d}/{t.reviews_30d})",
+        f"{percent(t.retention_30d)} ({t.passed_30d}/{t.reviews_30d})" if t.reviews_30d else "–",
         ef_text(t.average_ef), t.due_today, t.due_tomorrow, t.due_7_days,
     ]  # fmt: skip
 
@@ -194,6 +194,13 @@ def render_markdown(report: Report) -> str:
     return "\n".join(lines)
 
 
+def _retention_note(weeks: list[WeekRetention]) -> str:
+    reviews = sum(w.reviews for w in weeks)
+    if not reviews:
+        return "no reviews"
+    return f"{percent(_overall(weeks))} of {reviews} review{'s' if reviews != 1 else ''}"
+
+
 def _overall(weeks: list[WeekRetention]) -> float | None:
     reviews = sum(w.reviews for w in weeks)
     return round(sum(w.passed for w in weeks) / reviews, 4) if reviews else None
@@ -230,11 +237,14 @@ svg text { font: 11px system-ui, sans-serif; fill: var(--muted); }
 .multiples { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr));
              gap: 12px; }
 .multiples figure { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: 6px; }
-.multiples figcaption { font-size: 12px; font-weight: 600; overflow-wrap: anywhere; }
+.multiples figcaption { font-size: 12px; font-weight: 600; overflow-wrap: anywhere;
+                        min-height: 2.9em; }
+.multiples figcaption span { font-weight: 400; color: var(--muted); }
 .legend { color: var(--muted); font-size: 12px; }
-.bar { background: var(--line); height: 10px; border-radius: 5px; overflow: hidden;
-       min-width: 80px; }
-.bar i { display: block; height: 100%; background: var(--good); }
+.meter { display: inline-block; vertical-align: middle; width: 100px; height: 10px;
+         background: var(--line); border-radius: 5px; overflow: hidden; margin-right: 6px; }
+.meter i { display: block; height: 100%; background: var(--good); }
+.heat-legend rect { stroke: none; }
 footer { color: var(--muted); font-size: 12px; margin-top: 28px; }
 @media print {
   body { background: #fff; font-size: 11pt; }
@@ -249,9 +259,10 @@ HEAT_COLOURS = ("#ebedf0", "#c6e48b", "#7bc96f", "#239a3b", "#196127")
 
 
 def _svg_open(width: int, height: int, label: str, css_class: str) -> str:
+    """An SVG that shrinks with the page but never grows past its own size."""
     return (
         f'<svg class="{css_class}" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="img" aria-label="{esc(label)}" '
+        f'height="{height}" style="max-width:{width}px" role="img" aria-label="{esc(label)}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{esc(label)}</title>'
     )
 
@@ -298,10 +309,10 @@ def _nice_max(peak: int) -> int:
 
 
 def heatmap_svg(heatmap: list[DayCount]) -> str:
-    cell, gap, left, top = 14, 3, 30, 18
+    cell, gap, left, top = 16, 3, 32, 18
     weeks = (len(heatmap) + 6) // 7
     width = left + weeks * (cell + gap) + 10
-    height = top + 7 * (cell + gap) + 4
+    height = top + 7 * (cell + gap) + 24
     peak = max((d.count for d in heatmap), default=0)
     parts = [_svg_open(width, height, "Reviews per day over the last 26 weeks", "heatmap")]
     for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri"), (6, "Sun")):
@@ -320,12 +331,23 @@ def heatmap_svg(heatmap: list[DayCount]) -> str:
             f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="2" '
             f'fill="{HEAT_COLOURS[level]}"><title>{esc(d.day)}: {d.count} reviews</title></rect>'
         )
-    parts.append("</svg>")
+    legend_y = top + 7 * (cell + gap) + 6
+    legend_x = width - 10 - len(HEAT_COLOURS) * (cell + gap) - 70
+    parts.append(f'<text x="{legend_x}" y="{legend_y + cell - 4}">Fewer</text>')
+    for n, colour in enumerate(HEAT_COLOURS):
+        parts.append(
+            f'<rect x="{legend_x + 36 + n * (cell + gap)}" y="{legend_y}" width="{cell}" '
+            f'height="{cell}" rx="2" fill="{colour}"/>'
+        )
+    parts.append(
+        f'<text x="{legend_x + 40 + len(HEAT_COLOURS) * (cell + gap)}" '
+        f'y="{legend_y + cell - 4}">more</text></svg>'
+    )
     return "".join(parts)
 
 
 def retention_svg(slug: str, weeks: list[WeekRetention]) -> str:
-    width, height, left, top, bottom = 240, 90, 30, 8, 16
+    width, height, left, top, bottom = 260, 96, 38, 10, 16
     plot_w, plot_h = width - left - 6, height - top - bottom
     parts = [_svg_open(width, height, f"Weekly retention of {slug}", "retention")]
     for value in (0, 50, 100):
@@ -404,6 +426,9 @@ def render_html(report: Report) -> str:
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        # Nothing on this page runs or loads anything: say so to the browser as well.
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; img-src data:\">",
         f"<title>custserv-cards progress report {esc(s.today)}</title>",
         f"<style>{CSS}</style></head><body><main>",
         "<h1>Progress report</h1>",
@@ -431,8 +456,8 @@ def render_html(report: Report) -> str:
     for slug, weeks in report.retention_over_time.items():
         title = report.titles.get(slug, slug)
         out.append(
-            f"<figure><figcaption>{esc(title)} · {percent(_overall(weeks))} of "
-            f"{sum(w.reviews for w in weeks)}</figcaption>{retention_svg(slug, weeks)}</figure>"
+            f"<figure><figcaption>{esc(title)} <span>{_retention_note(weeks)}</span>"
+            f"</figcaption>{retention_svg(slug, weeks)}</figure>"
         )
     out.append("</div></section>")
     if report.exam:
@@ -446,7 +471,7 @@ def render_html(report: Report) -> str:
             cls = ' class="total"' if t is exam.total else ""
             rows.append(
                 f"<tr{cls}><td>{esc(t.topic)}</td><td>{t.cards}</td><td>{t.ready}</td>"
-                f'<td><div class="bar" title="{esc(percent(t.readiness))}">'
+                f'<td><div class="meter" title="{esc(percent(t.readiness))}">'
                 f'<i style="width:{share:.1f}%"></i></div>{esc(percent(t.readiness))}</td>'
                 f"<td>{t.new}</td><td>{t.new_per_day_needed}</td><td>{t.due_by_exam}</td></tr>"
             )

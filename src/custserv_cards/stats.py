@@ -441,22 +441,23 @@ def weakest(
     conn: sqlite3.Connection, topic: str | None = None, limit: int = WEAKEST_LIMIT
 ) -> Weakest:
     """The answered cards with the most lapses and the lowest EF, and the leeches."""
-    pick = (
-        "SELECT s.card_id FROM state s JOIN cards c ON c.id = s.card_id "
-        f"JOIN topics t ON t.slug = c.topic WHERE {_ACTIVE}{_topic_clause(topic)} "
-        "AND s.last_day IS NOT NULL"
-    )
     params = {"topic": topic, "limit": limit}
 
     def fetch(extra: str, order: str) -> list[WeakCard]:
-        # Pick the ids first, so the card text is read for the chosen few only.
-        query = (
-            f"SELECT c.id, c.topic, {_CARD_TEXT}, s.lapses, s.easiness, s.interval, s.due, "
-            f"s.suspended FROM ({pick}{extra} ORDER BY {order}) p "
-            f"JOIN cards c ON c.id = p.card_id JOIN state s ON s.card_id = p.card_id "
-            f"ORDER BY {order}"
-        )
-        return [_weak(r) for r in conn.execute(query, params)]
+        # Pick the cards first, then read the text of the chosen few only.
+        rows = conn.execute(
+            "SELECT c.id, c.topic, s.lapses, s.easiness, s.interval, s.due, s.suspended "
+            "FROM state s JOIN cards c ON c.id = s.card_id JOIN topics t ON t.slug = c.topic "
+            f"WHERE {_ACTIVE}{_topic_clause(topic)} AND s.last_day IS NOT NULL{extra} "
+            f"ORDER BY {order}",
+            params,
+        ).fetchall()
+        texts: dict[str, str] = {}
+        for row in rows:
+            (texts[row[0]],) = conn.execute(
+                f"SELECT {_CARD_TEXT} FROM cards c WHERE c.id = ?", (row[0],)
+            ).fetchone()
+        return [_weak((r[0], r[1], texts[r[0]], *r[2:])) for r in rows]
 
     return Weakest(
         most_lapses=fetch(" AND s.lapses > 0", "s.lapses DESC, s.easiness, c.id LIMIT :limit"),
