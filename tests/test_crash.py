@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from integrity import assert_sound
+from integrity import assert_sound, reuse_cli_command, warm_up
 
 from custserv_cards.cli import main
 from custserv_cards.store import Store
@@ -35,6 +35,7 @@ ACK = re.compile(r"^(\S+): (\d) \(", re.MULTILINE)
 
 def _prepare(db: Path) -> list[str]:
     """A database with the bundled decks; returns a few card ids to answer."""
+    warm_up(db.parent)
     with Store.open(db) as store:
         sync_bundled_if_changed(store)
         ids = [r[0] for r in store.conn.execute("SELECT id FROM cards ORDER BY id")]
@@ -51,6 +52,7 @@ def _child(db: Path, answers: list[tuple[str, int]], now: str, out: int) -> None
         sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
         os.environ["CUSTSERV_NOW"] = now
         os.environ["NO_COLOR"] = "1"
+        reuse_cli_command()
         for card, grade in answers:
             sys.argv = ["custserv", "--db", str(db), "grade", card, str(grade)]
             try:
@@ -109,7 +111,7 @@ def test_sigkill_during_grading_loses_no_acknowledged_answer(tmp_path: Path) -> 
     day = date(2026, 11, 23)
     total_ack = total_recorded = mid_answer = 0
     for _cycle in range(FORK_KILLS):
-        answers = [(rng.choice(cards), rng.randint(0, 5)) for _ in range(60)]
+        answers = [(rng.choice(cards), rng.randint(0, 5)) for _ in range(400)]
         day += timedelta(days=rng.choice((0, 0, 1, 3)))
         before = len(assert_sound(db)) if _cycle == 0 else total_recorded
         output, status = _run_and_signal(
@@ -138,7 +140,7 @@ def test_ctrl_c_and_sigterm_end_cleanly_with_everything_saved(tmp_path: Path, si
     rng = random.Random(signum)
     total = 0
     for _cycle in range(5):
-        answers = [(rng.choice(cards), rng.randint(0, 5)) for _ in range(60)]
+        answers = [(rng.choice(cards), rng.randint(0, 5)) for _ in range(400)]
         output, status = _run_and_signal(
             db, answers, "2026-11-23T10:00", rng.uniform(0.05, 0.3), signum
         )

@@ -187,7 +187,7 @@ class Store:
                     f"up to {SCHEMA_VERSION}); upgrade custserv-cards to use it"
                 )
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
+                _enable_wal(conn)
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = FULL")
             store = cls(conn, path)
@@ -209,8 +209,15 @@ class Store:
 
             backup_before_migration(self, version)
         try:
-            migrations.apply(self.conn)
+            # Hold the write lock from the version check on: a second custserv opening the
+            # same new database waits here, then finds nothing left to apply.
+            self.conn.execute("BEGIN IMMEDIATE")
+            if self.conn.execute("PRAGMA user_version").fetchone()[0] < migrations.SCHEMA_VERSION:
+                migrations.apply(self.conn)
+            self.conn.execute("COMMIT")
         except sqlite3.OperationalError as error:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise _write_error(self.path, error) from None
 
     def close(self) -> None:
@@ -580,6 +587,22 @@ class Store:
             r[0]
             for r in self.conn.execute("SELECT slug FROM topics WHERE retired = 0 ORDER BY slug")
         ]
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    """Switch a new database to WAL. SQLite answers "locked" at once here, without waiting,
+    while another custserv is switching the same new file, so retry up to the busy timeout."""
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
 
 
 def _check_header(path: Path) -> None:

@@ -18,7 +18,10 @@ def fingerprint(files: list[Path]) -> str:
     for file in files:
         digest.update(file.name.encode())
         digest.update(b"\0")
-        digest.update(file.read_bytes())
+        try:
+            digest.update(file.read_bytes())
+        except OSError:  # missing or unreadable: load_decks reports it as file:line
+            digest.update(b"\0unreadable")
         digest.update(b"\0")
     return digest.hexdigest()
 
