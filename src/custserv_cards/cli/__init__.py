@@ -6,6 +6,7 @@ so starting ``custserv`` loads only typer and what the chosen command needs.
 
 from __future__ import annotations
 
+import signal
 import sys
 from typing import Annotated
 
@@ -63,6 +64,9 @@ def _register() -> None:
     answers.register(app)
     __import__("custserv_cards.cli.session", fromlist=["register"]).register(app)
     __import__("custserv_cards.cli.progress", fromlist=["register"]).register(app)
+    from custserv_cards.cli import data
+
+    data.register(app)
 
 
 _register()
@@ -70,8 +74,13 @@ _register()
 
 def main() -> None:
     """Entry point of the ``custserv`` console script."""
+    signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM stops as cleanly as Ctrl-C
     try:
         app(prog_name="custserv")
+    except SystemExit as exit_:
+        if exit_.code == 130:  # typer's exit for Ctrl-C inside a command
+            sys.stderr.write(INTERRUPTED)
+        raise
     except DeckError as error:
         shown = error.problems[:20]
         for problem in shown:
@@ -86,5 +95,12 @@ def main() -> None:
         common.fail_line(str(error))
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
-        sys.stderr.write("\nInterrupted; everything answered so far is saved.\n")
+        sys.stderr.write(INTERRUPTED)
         sys.exit(130)
+
+
+INTERRUPTED = "\nInterrupted; everything answered so far is saved.\n"
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
