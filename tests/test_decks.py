@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import DECK, Run, write_deck
 
-from custserv_cards.decks import check_decks, cloze_blanks, cloze_display
+from custserv_cards.decks import check_decks, cloze_blanks
+from custserv_cards.model import cloze_answers, cloze_display
 from custserv_cards.paths import bundled_decks_dir, deck_files
 
 HEAD = "topic: t\ntitle: T\ndescription: D\ncards:\n"
@@ -200,6 +201,7 @@ def test_reverse_cards_and_fields(tmp_path: Path) -> None:
 
 def test_cloze_helpers() -> None:
     assert cloze_blanks("a {{b}} c {{ d e }}") == ["b", "d e"]
+    assert cloze_answers("a {{b}} c {{ d e }}") == ["b", "d e"]
     assert cloze_display("a {{b}} c") == "a [...] c"
     assert cloze_display("a {{b}} c", reveal=True) == "a b c"
 

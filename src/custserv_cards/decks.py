@@ -85,11 +85,6 @@ def cloze_blanks(text: str) -> list[str]:
         pos = closing + 2
 
 
-def cloze_display(text: str, reveal: bool = False, mask: str = "[...]") -> str:
-    """The cloze text with its blanks masked (or revealed, without the braces)."""
-    return re.sub(r"\{\{(.*?)\}\}", (lambda m: m.group(1).strip()) if reveal else mask, text)
-
-
 class _Checker:
     """Walks one file's YAML nodes, collecting problems and building a ``Deck``."""
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
 KINDS = ("basic", "cloze", "list")
+CLOZE_BLANK = re.compile(r"\{\{(.*?)\}\}")
 REVERSE_SUFFIX = ":reverse"
 
 
@@ -38,6 +40,16 @@ GRADE_MEANINGS: dict[Grade, str] = {
     Grade.REMEMBERED_ONCE_SEEN: "wrong, but remembered once seen",
     Grade.BLACKOUT: "complete blackout",
 }
+
+
+def cloze_answers(text: str) -> list[str]:
+    """The answers of a checked cloze text's ``{{blanks}}``, in order."""
+    return [blank.strip() for blank in CLOZE_BLANK.findall(text)]
+
+
+def cloze_display(text: str, reveal: bool = False, mask: str = "[...]") -> str:
+    """The cloze text with its blanks masked (or revealed, without the braces)."""
+    return CLOZE_BLANK.sub((lambda m: m.group(1).strip()) if reveal else mask, text)
 
 
 @dataclass(frozen=True)

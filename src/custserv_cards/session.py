@@ -9,7 +9,6 @@ Ctrl-C could lose.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from custserv_cards import keys, queue
 from custserv_cards.keys import ENTER, EOF, ESCAPE, SPACE, KeySource
-from custserv_cards.model import Card, Grade
+from custserv_cards.model import CLOZE_BLANK, Card, Grade, cloze_answers, cloze_display
 from custserv_cards.store import Answer, Store
 
 if TYPE_CHECKING:
@@ -32,23 +31,10 @@ QUIZ_MODES = ("flip", "type", "choice")
 EXTRA_NEW = 10  # new cards offered when the day's work is done
 MAX_WIDTH = 100  # panels stop growing here on wide terminals
 GRADE_STYLES = {5: "green", 4: "green", 3: "yellow", 2: "red", 1: "red", 0: "red"}
-_BLANK = re.compile(r"\{\{(.*?)\}\}")
-
 Clock = Callable[[], datetime]
 
 
 # --- what a card shows ------------------------------------------------------------------------
-
-
-def cloze_blanks(text: str) -> list[str]:
-    """The answers of a (valid) cloze text's blanks; the same as ``decks.cloze_blanks`` for
-    checked text, without loading the deck validator."""
-    return [m.strip() for m in _BLANK.findall(text)]
-
-
-def cloze_display(text: str, reveal: bool = False, mask: str = "[...]") -> str:
-    """The cloze text with its blanks masked or revealed (as ``decks.cloze_display``)."""
-    return _BLANK.sub((lambda m: m.group(1).strip()) if reveal else mask, text)
 
 
 def front_text(card: Card) -> str:
@@ -60,7 +46,7 @@ def front_text(card: Card) -> str:
 def answer_text(card: Card) -> str:
     """The answer as one line of text (choices, the list of missed cards)."""
     if card.kind == "cloze":
-        return " / ".join(cloze_blanks(str(card.fields["text"])))
+        return " / ".join(cloze_answers(str(card.fields["text"])))
     if card.kind == "list":
         return "; ".join(str(i) for i in card.fields["items"])
     return str(card.fields["answer"])
@@ -166,7 +152,7 @@ class View:
 
         body = Text()
         if card.kind == "cloze":
-            for i, part in enumerate(_BLANK.split(str(card.fields["text"]))):
+            for i, part in enumerate(CLOZE_BLANK.split(str(card.fields["text"]))):
                 body.append(self.text(part.strip() if i % 2 else part, "bold" if i % 2 else ""))
         elif card.kind == "list":
             ordered = bool(card.fields.get("ordered"))
@@ -646,7 +632,7 @@ def _read_answers(source: KeySource, card: Card) -> list[str] | None:
                 return lines
             lines.append(line)
     if card.kind == "cloze":
-        blanks = cloze_blanks(str(card.fields["text"]))
+        blanks = cloze_answers(str(card.fields["text"]))
         typed: list[str] = []
         for n in range(len(blanks)):
             label = f"  Blank {n + 1} of {len(blanks)}: " if len(blanks) > 1 else "  Blank: "
@@ -668,7 +654,7 @@ def _check(view: View, card: Card, answers: list[str]) -> tuple[RenderableType, 
         result = grading.check_list(answers, items, bool(card.fields.get("ordered")))
         return view.list_body(card, result), result.grade
     if card.kind == "cloze":
-        results, grade = grading.check_blanks(answers, cloze_blanks(str(card.fields["text"])))
+        results, grade = grading.check_blanks(answers, cloze_answers(str(card.fields["text"])))
         return view.typed_body(card, results), grade
     single = grading.check_typed(answers[0], str(card.fields["answer"]))
     return view.typed_body(card, [single]), single.grade
