@@ -27,9 +27,9 @@ from custserv_cards.cli import main
 from custserv_cards.store import Store
 from custserv_cards.sync import sync_bundled_if_changed
 
-FORK_KILLS = 110
-PROCESS_KILLS = 12
-FRESH_DB_KILLS = 8
+FORK_KILLS = 100
+PROCESS_KILLS = 10
+FRESH_DB_KILLS = 6
 ACK = re.compile(r"^(\S+): (\d) \(", re.MULTILINE)
 
 
@@ -202,3 +202,72 @@ def test_sigkill_while_a_new_database_is_created(tmp_path: Path) -> None:
         assert again.returncode == 0, again.stderr
         assert again.stdout.startswith("def-customer-loyalty: 4 (")
         assert assert_sound(db) == [("def-customer-loyalty", 4)]
+
+
+PTY_KILLS = 15
+SCREEN_CODES = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]|\r")
+
+
+def test_sigkill_during_an_interactive_review(tmp_path: Path) -> None:
+    """``custserv review`` in an 80x24 pseudo-terminal: reveal with Space, grade with a digit,
+    and a SIGKILL at a random moment. An answer counts as acknowledged once the screen shows
+    the count of answers done that includes it."""
+    pexpect = pytest.importorskip("pexpect")
+    db = tmp_path / "review.db"
+    _prepare(db)
+    rng = random.Random(3)
+    env = {
+        **os.environ,
+        "CUSTSERV_DB": str(db),
+        "CUSTSERV_NOW": "2026-11-23T10:00",
+        "NO_COLOR": "1",
+        "TERM": "xterm",
+        "COLUMNS": "80",
+        "LINES": "24",
+    }
+    recorded = acknowledged_total = 0
+    for _cycle in range(PTY_KILLS):
+        child = pexpect.spawn(
+            sys.executable,
+            ["-m", "custserv_cards", "review", "--mode", "flip", "--new", "200"],
+            env=env,
+            dimensions=(24, 80),
+        )
+        raw = ""
+        deadline = time.monotonic() + rng.uniform(0.4, 1.6)
+        pressed: list[int] = []
+        acknowledged = mark = 0
+        revealed = False
+        try:
+            while time.monotonic() < deadline:
+                try:
+                    chunk = child.read_nonblocking(65536, timeout=0.01)
+                except pexpect.TIMEOUT:
+                    continue
+                raw += chunk.decode("utf-8", "replace")
+                screen = SCREEN_CODES.sub("", raw)
+                if not revealed and "show the answer" in screen[mark:]:
+                    acknowledged = len(pressed)  # the next card is on screen
+                    child.send(" ")
+                    revealed, mark = True, len(screen)
+                elif revealed and "complete blackout" in screen[mark:]:
+                    grade = rng.randint(0, 5)
+                    child.send(str(grade))
+                    pressed.append(grade)
+                    revealed, mark = False, len(screen)
+        finally:
+            child.kill(signal.SIGKILL)
+            child.close(force=True)
+        screen = SCREEN_CODES.sub("", raw)
+        assert "Traceback" not in screen, screen
+        if pressed and not revealed and "show the answer" in screen[mark:]:
+            acknowledged = len(pressed)
+        log = assert_sound(db)
+        grades = [grade for _card, grade in log[recorded:]]
+        assert grades[:acknowledged] == pressed[:acknowledged], "an acknowledged answer is lost"
+        assert len(grades) - acknowledged in (0, 1)
+        assert grades == pressed[: len(grades)]
+        recorded = len(log)
+        acknowledged_total += acknowledged
+    assert acknowledged_total > PTY_KILLS
+    print(f"{PTY_KILLS} review kills, {acknowledged_total} acknowledged answers checked")
