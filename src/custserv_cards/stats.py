@@ -215,11 +215,31 @@ def _topic_clause(topic: str | None) -> str:
     return " AND c.topic = :topic" if topic is not None else ""
 
 
-def compute(store: Store, today: date, topic: str | None = None) -> Stats:
+def prepare(conn: sqlite3.Connection, topic: str | None = None) -> None:
+    """Put the ids and topics of the active cards (of ``topic``) in ``temp.active_cards``.
+
+    The queries below join the log and the states with this narrow in-memory table instead
+    of ``cards``, whose rows carry the card text: a lookup per answer is then cheap.
+    """
+    conn.execute("DROP TABLE IF EXISTS temp.active_cards")
+    conn.execute(
+        "CREATE TEMP TABLE active_cards (id TEXT PRIMARY KEY, topic TEXT NOT NULL) WITHOUT ROWID"
+    )
+    conn.execute(
+        "INSERT INTO temp.active_cards SELECT c.id, c.topic FROM cards c "
+        f"JOIN topics t ON t.slug = c.topic WHERE {_ACTIVE}{_topic_clause(topic)}",
+        {"topic": topic},
+    )
+
+
+def compute(
+    store: Store, today: date, topic: str | None = None, *, prepared: bool = False
+) -> Stats:
     """Every figure of ``custserv stats`` for study day ``today``, optionally for one topic."""
     check_topic(store, topic)
     conn = store.conn
-    where = _topic_clause(topic)
+    if not prepared:
+        prepare(conn, topic)
     params: dict[str, Any] = {
         "today": today.isoformat(),
         "tomorrow": (today + timedelta(days=1)).isoformat(),
@@ -229,24 +249,27 @@ def compute(store: Store, today: date, topic: str | None = None) -> Stats:
     }
     rows = conn.execute(
         f"""
-        SELECT t.slug, t.title, COUNT(c.id),
-            TOTAL(s.last_day IS NULL),
-            TOTAL(s.last_day IS NOT NULL AND s.interval < {YOUNG_MIN_DAYS}),
-            TOTAL(s.last_day IS NOT NULL AND s.interval >= {YOUNG_MIN_DAYS}
-                  AND s.interval < {MATURE_DAYS}),
-            TOTAL(s.last_day IS NOT NULL AND s.interval >= {MATURE_DAYS}),
-            TOTAL(s.suspended),
-            TOTAL(s.lapses >= {LEECH_LAPSES}),
-            TOTAL(CASE WHEN s.last_day IS NOT NULL THEN s.easiness END),
-            TOTAL(s.due <= :today AND s.suspended = 0
-                  AND (s.buried_until IS NULL OR s.buried_until <= :today)),
-            TOTAL(s.due = :tomorrow AND s.suspended = 0),
-            TOTAL(s.due <= :week AND s.suspended = 0)
-        FROM topics t
-        LEFT JOIN cards c ON c.topic = t.slug AND c.retired = 0
-        LEFT JOIN state s ON s.card_id = c.id
-        WHERE t.retired = 0{where.replace("c.topic", "t.slug")}
-        GROUP BY t.slug ORDER BY t.slug
+        SELECT t.slug, t.title, COALESCE(x.cards, 0), x.new, x.learning, x.young, x.mature,
+            x.suspended, x.leech, x.ef_sum, x.due_today, x.due_tomorrow, x.due_week
+        FROM topics t LEFT JOIN (
+            SELECT c.topic, COUNT(*) AS cards,
+                TOTAL(s.last_day IS NULL) AS new,
+                TOTAL(s.last_day IS NOT NULL AND s.interval < {YOUNG_MIN_DAYS}) AS learning,
+                TOTAL(s.last_day IS NOT NULL AND s.interval >= {YOUNG_MIN_DAYS}
+                      AND s.interval < {MATURE_DAYS}) AS young,
+                TOTAL(s.last_day IS NOT NULL AND s.interval >= {MATURE_DAYS}) AS mature,
+                TOTAL(s.suspended) AS suspended,
+                TOTAL(s.lapses >= {LEECH_LAPSES}) AS leech,
+                TOTAL(CASE WHEN s.last_day IS NOT NULL THEN s.easiness END) AS ef_sum,
+                TOTAL(s.due <= :today AND s.suspended = 0
+                      AND (s.buried_until IS NULL OR s.buried_until <= :today)) AS due_today,
+                TOTAL(s.due = :tomorrow AND s.suspended = 0) AS due_tomorrow,
+                TOTAL(s.due <= :week AND s.suspended = 0) AS due_week
+            FROM temp.active_cards c JOIN state s ON s.card_id = c.id
+            GROUP BY c.topic
+        ) x ON x.topic = t.slug
+        WHERE t.retired = 0{_topic_clause(topic).replace("c.topic", "t.slug")}
+        ORDER BY t.slug
         """,
         params,
     ).fetchall()
@@ -255,10 +278,8 @@ def compute(store: Store, today: date, topic: str | None = None) -> Stats:
         for r in conn.execute(
             f"""
             SELECT c.topic, COUNT(*), TOTAL(r.grade >= {PASS_GRADE})
-            FROM reviews r JOIN cards c ON c.id = r.card_id
-            JOIN topics t ON t.slug = c.topic
+            FROM reviews r JOIN temp.active_cards c ON c.id = r.card_id
             WHERE r.day >= :start30 AND r.day <= :today AND r.kind = 'review'
-                AND {_ACTIVE}{where}
             GROUP BY c.topic
             """,
             params,
@@ -267,7 +288,9 @@ def compute(store: Store, today: date, topic: str | None = None) -> Stats:
     topics: list[TopicStats] = []
     sums = [0] * 13
     for slug, title, cards, *counts in rows:
-        new, learning, young, mature, suspended, leech, ef_sum, d0, d1, d7 = map(int, counts)
+        new, learning, young, mature, suspended, leech, ef_sum, d0, d1, d7 = (
+            int(v or 0) for v in counts
+        )
         reviews, passed = retention.get(slug, (0, 0))
         answered = cards - new
         topics.append(
@@ -298,26 +321,32 @@ def compute(store: Store, today: date, topic: str | None = None) -> Stats:
         topic_filter=topic,
         topics=topics,
         total=total,
-        forecast=forecast(conn, today, topic),
-        heatmap=heatmap(conn, today, topic),
+        forecast=forecast(conn, today, topic, prepared=True),
+        heatmap=heatmap(conn, today, topic, prepared=True),
         streak=streak(conn, today),
         studied_today=_studied_on(conn, today),
-        weakest=weakest(conn, topic),
+        weakest=weakest(conn, topic, prepared=True),
     )
 
 
 def forecast(
-    conn: sqlite3.Connection, today: date, topic: str | None = None, days: int = FORECAST_DAYS
+    conn: sqlite3.Connection,
+    today: date,
+    topic: str | None = None,
+    days: int = FORECAST_DAYS,
+    *,
+    prepared: bool = False,
 ) -> list[DayCount]:
     """Cards due on each of the next ``days`` days; overdue cards count on today."""
+    if not prepared:
+        prepare(conn, topic)
     end = today + timedelta(days=days - 1)
     counts = dict(
         conn.execute(
-            f"""
+            """
             SELECT MAX(s.due, :today) AS d, COUNT(*)
-            FROM state s JOIN cards c ON c.id = s.card_id JOIN topics t ON t.slug = c.topic
+            FROM state s JOIN temp.active_cards c ON c.id = s.card_id
             WHERE s.due IS NOT NULL AND s.due <= :end AND s.suspended = 0
-                AND {_ACTIVE}{_topic_clause(topic)}
             GROUP BY d
             """,
             {"today": today.isoformat(), "end": end.isoformat(), "topic": topic},
@@ -335,24 +364,33 @@ def heatmap_start(today: date, weeks: int = HEATMAP_WEEKS) -> date:
 
 
 def reviews_per_day(
-    conn: sqlite3.Connection, start: date, end: date, topic: str | None = None
+    conn: sqlite3.Connection,
+    start: date,
+    end: date,
+    topic: str | None = None,
+    *,
+    prepared: bool = False,
 ) -> dict[str, int]:
     """Answers of every kind per study day from ``start`` to ``end``."""
+    if topic is not None and not prepared:
+        prepare(conn, topic)
     params = {"start": start.isoformat(), "end": end.isoformat(), "topic": topic}
     if topic is None:
         query = "SELECT day, COUNT(*) FROM reviews WHERE day >= :start AND day <= :end GROUP BY day"
     else:
         query = (
-            "SELECT r.day, COUNT(*) FROM reviews r JOIN cards c ON c.id = r.card_id "
+            "SELECT r.day, COUNT(*) FROM reviews r JOIN temp.active_cards c ON c.id = r.card_id "
             "WHERE r.day >= :start AND r.day <= :end AND c.topic = :topic GROUP BY r.day"
         )
     return {d: int(n) for d, n in conn.execute(query, params)}
 
 
-def heatmap(conn: sqlite3.Connection, today: date, topic: str | None = None) -> list[DayCount]:
+def heatmap(
+    conn: sqlite3.Connection, today: date, topic: str | None = None, *, prepared: bool = False
+) -> list[DayCount]:
     """Answers per study day over the last 26 weeks, Monday first, up to today."""
     start = heatmap_start(today)
-    counts = reviews_per_day(conn, start, today, topic)
+    counts = reviews_per_day(conn, start, today, topic, prepared=prepared)
     days = (today - start).days + 1
     return [
         DayCount(d.isoformat(), counts.get(d.isoformat(), 0))
@@ -438,17 +476,23 @@ def _weak(row: tuple[Any, ...]) -> WeakCard:
 
 
 def weakest(
-    conn: sqlite3.Connection, topic: str | None = None, limit: int = WEAKEST_LIMIT
+    conn: sqlite3.Connection,
+    topic: str | None = None,
+    limit: int = WEAKEST_LIMIT,
+    *,
+    prepared: bool = False,
 ) -> Weakest:
     """The answered cards with the most lapses and the lowest EF, and the leeches."""
+    if not prepared:
+        prepare(conn, topic)
     params = {"topic": topic, "limit": limit}
 
     def fetch(extra: str, order: str) -> list[WeakCard]:
         # Pick the cards first, then read the text of the chosen few only.
         rows = conn.execute(
             "SELECT c.id, c.topic, s.lapses, s.easiness, s.interval, s.due, s.suspended "
-            "FROM state s JOIN cards c ON c.id = s.card_id JOIN topics t ON t.slug = c.topic "
-            f"WHERE {_ACTIVE}{_topic_clause(topic)} AND s.last_day IS NOT NULL{extra} "
+            "FROM state s JOIN temp.active_cards c ON c.id = s.card_id "
+            f"WHERE s.last_day IS NOT NULL{extra} "
             f"ORDER BY {order}",
             params,
         ).fetchall()
@@ -473,15 +517,21 @@ def week_start(day: date) -> date:
 
 
 def retention_over_time(
-    conn: sqlite3.Connection, since: date, today: date, topic: str | None = None
+    conn: sqlite3.Connection,
+    since: date,
+    today: date,
+    topic: str | None = None,
+    *,
+    prepared: bool = False,
 ) -> dict[str, list[WeekRetention]]:
     """Per topic, per week from the week of ``since`` to this week, the retention."""
+    if not prepared:
+        prepare(conn, topic)
     rows = conn.execute(
         f"""
         SELECT c.topic, r.day, COUNT(*), TOTAL(r.grade >= {PASS_GRADE})
-        FROM reviews r JOIN cards c ON c.id = r.card_id JOIN topics t ON t.slug = c.topic
+        FROM reviews r JOIN temp.active_cards c ON c.id = r.card_id
         WHERE r.day >= :since AND r.day <= :today AND r.kind = 'review'
-            AND {_ACTIVE}{_topic_clause(topic)}
         GROUP BY c.topic, r.day
         """,
         {"since": since.isoformat(), "today": today.isoformat(), "topic": topic},
@@ -508,21 +558,25 @@ def retention_over_time(
 
 
 def exam_readiness(
-    conn: sqlite3.Connection, exam: date, today: date, topic: str | None = None
+    conn: sqlite3.Connection,
+    exam: date,
+    today: date,
+    topic: str | None = None,
+    *,
+    prepared: bool = False,
 ) -> ExamReadiness:
     """How ready each topic is for the exam on ``exam`` (see the module's docstring)."""
+    if not prepared:
+        prepare(conn, topic)
     days_left = (exam - today).days
     rows = conn.execute(
         f"""
-        SELECT t.slug, COUNT(c.id),
+        SELECT c.topic, COUNT(*),
             TOTAL(s.last_day IS NOT NULL AND s.repetitions >= 1 AND s.lapses < {LEECH_LAPSES}),
             TOTAL(s.last_day IS NULL),
             TOTAL(s.due <= :exam)
-        FROM topics t
-        JOIN cards c ON c.topic = t.slug AND c.retired = 0
-        JOIN state s ON s.card_id = c.id AND s.suspended = 0
-        WHERE t.retired = 0{_topic_clause(topic).replace("c.topic", "t.slug")}
-        GROUP BY t.slug ORDER BY t.slug
+        FROM temp.active_cards c JOIN state s ON s.card_id = c.id AND s.suspended = 0
+        GROUP BY c.topic ORDER BY c.topic
         """,
         {"exam": exam.isoformat(), "topic": topic},
     ).fetchall()
@@ -550,19 +604,21 @@ def build_report(
     since: date | None = None,
 ) -> Report:
     """The statistics and the report-only figures; ``since`` defaults to 26 weeks back."""
-    stats = compute(store, today, topic)
-    start = since or heatmap_start(today)
+    check_topic(store, topic)
     conn = store.conn
+    prepare(conn, topic)
+    stats = compute(store, today, topic, prepared=True)
+    start = since or heatmap_start(today)
     if topic is None:
         reviews_since = conn.execute(
             "SELECT COUNT(*) FROM reviews WHERE day >= ? AND day <= ?",
             (start.isoformat(), today.isoformat()),
         ).fetchone()[0]
     else:
-        reviews_since = sum(reviews_per_day(conn, start, today, topic).values())
+        reviews_since = sum(reviews_per_day(conn, start, today, topic, prepared=True).values())
     exam_setting = store.setting("exam_date")
     exam = (
-        exam_readiness(conn, date.fromisoformat(exam_setting), today, topic)
+        exam_readiness(conn, date.fromisoformat(exam_setting), today, topic, prepared=True)
         if exam_setting
         else None
     )
@@ -573,7 +629,7 @@ def build_report(
         since=start.isoformat(),
         stats=stats,
         reviews_since=int(reviews_since),
-        retention_over_time=retention_over_time(conn, start, today, topic),
+        retention_over_time=retention_over_time(conn, start, today, topic, prepared=True),
         exam=exam,
         titles=titles,
     )
