@@ -12,6 +12,7 @@ from conftest import write_deck
 
 from custserv_cards import queue
 from custserv_cards.errors import UsageError
+from custserv_cards.stats import streak
 from custserv_cards.store import Store
 from custserv_cards.sync import sync_paths
 
@@ -169,16 +170,16 @@ def test_next_due_and_due_by_day(store: Store) -> None:
     assert queue.new_available(store, TODAY, queue.Filter(("alpha",))) == 1
 
 
-def test_streak_counts_study_days_and_skips_days_with_nothing_due(store: Store) -> None:
-    assert queue.streak(store, TODAY) == 0
+def test_session_streak_counts_study_days_and_skips_days_with_nothing_due(store: Store) -> None:
+    assert streak(store.conn, TODAY) == 0
     d = TODAY - timedelta(days=10)
     store.record_answer("a1", 5, at(d))  # due d+1
     store.record_answer("a1", 5, at(d + timedelta(days=1)))  # due d+7
     # nothing due from d+2 to d+6: those days without answers do not break the streak
     store.record_answer("a1", 5, at(d + timedelta(days=7)))  # answered on time
-    assert queue.streak(store, d + timedelta(days=7)) == 3
+    assert streak(store.conn, d + timedelta(days=7)) == 3
     # Yesterday's answers count while today has none yet.
-    assert queue.streak(store, d + timedelta(days=8)) == 3
+    assert streak(store.conn, d + timedelta(days=8)) == 3
 
 
 def test_streak_breaks_on_a_missed_day_with_work(store: Store) -> None:
@@ -186,10 +187,10 @@ def test_streak_breaks_on_a_missed_day_with_work(store: Store) -> None:
     store.record_answer("a1", 5, at(d))  # due d+1, answered late on d+3
     store.record_answer("a1", 5, at(d + timedelta(days=3)))
     store.record_answer("a2", 5, at(d + timedelta(days=4)))
-    assert queue.streak(store, d + timedelta(days=4)) == 2
+    assert streak(store.conn, d + timedelta(days=4)) == 2
     # A card left overdue breaks it too.
     store.record_answer("a3", 2, at(d + timedelta(days=4)))  # due d+5, never answered
-    assert queue.streak(store, d + timedelta(days=7)) == 0
+    assert streak(store.conn, d + timedelta(days=7)) == 0
 
 
 def test_unknown_topic_names_the_closest(store: Store) -> None:

@@ -296,60 +296,6 @@ def new_available(store: Store, today: date, where: Filter | None = None) -> int
     return int(row[0])
 
 
-def _study_day_before(store: Store, day: date) -> date | None:
-    row = store.conn.execute(
-        "SELECT MAX(day) FROM reviews WHERE day < ?", (day.isoformat(),)
-    ).fetchone()
-    return date.fromisoformat(row[0]) if row and row[0] else None
-
-
-def _gap_had_work(store: Store, gap_end: date, next_study_day: date | None) -> bool:
-    """Whether a card was due on or before ``gap_end`` (the last day of a gap with no
-    answers): one answered on the next study day having been due by then, or one still
-    overdue now."""
-    end = gap_end.isoformat()
-    if next_study_day is not None:
-        row = store.conn.execute(
-            "SELECT 1 FROM reviews WHERE day = ? AND kind = 'review' "
-            "AND json_extract(before, '$.due') <= ? LIMIT 1",
-            (next_study_day.isoformat(), end),
-        ).fetchone()
-        if row:
-            return True
-    row = store.conn.execute(
-        "SELECT 1 FROM state s JOIN cards c ON c.id = s.card_id "
-        "WHERE s.due <= ? AND s.suspended = 0 AND c.retired = 0 LIMIT 1",
-        (end,),
-    ).fetchone()
-    return row is not None
-
-
-def streak(store: Store, today: date) -> int:
-    """Consecutive study days with answers, ending today (or yesterday, when today has none
-    yet). A day without answers breaks the streak only if a card was due that day."""
-    row = store.conn.execute(
-        "SELECT MAX(day) FROM reviews WHERE day <= ?", (today.isoformat(),)
-    ).fetchone()
-    if not row or not row[0]:
-        return 0
-    current = date.fromisoformat(row[0])
-    if current < today - timedelta(days=1) and _gap_had_work(
-        store, today - timedelta(days=1), None
-    ):
-        return 0
-    count = 1
-    while True:
-        previous = _study_day_before(store, current)
-        if previous is None:
-            return count
-        if previous < current - timedelta(days=1) and _gap_had_work(
-            store, current - timedelta(days=1), current
-        ):
-            return count
-        count += 1
-        current = previous
-
-
 # --- topics and drills ----------------------------------------------------------------------
 
 

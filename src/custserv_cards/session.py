@@ -573,7 +573,9 @@ class ReviewSession:
         summary = self.summary
         today = summary.today or self.store.today()
         summary.seconds = time.monotonic() - self.started
-        summary.streak = queue.streak(self.store, today)
+        from custserv_cards.stats import streak
+
+        summary.streak = streak(self.store.conn, today)
         where = queue.Filter(self.options.topics)
         summary.coming = queue.due_by_day(self.store, today, 7, where)
         summary.next_due = queue.next_due(self.store, today, where)
