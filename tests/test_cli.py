@@ -124,3 +124,11 @@ def test_topics_json(cli: Run) -> None:
     rows = json.loads(cli("topics", "--json").out)
     poor = next(r for r in rows if r["topic"] == "poor-service")
     assert poor["cards"] == poor["new"] > 0 and poor["due"] == 0
+
+
+def test_daily_backup_is_taken_once_the_command_is_done(cli: Run, db_path: Path) -> None:
+    assert cli("grade", "poor-service-causes", "4", now="2026-11-23T10:00").code == 0
+    copies = sorted((db_path.parent / "backups").glob("*-daily-*.db"))
+    assert len(copies) == 1, copies
+    assert cli("grade", "poor-service-causes", "5", now="2026-11-23T11:00").code == 0
+    assert sorted((db_path.parent / "backups").glob("*-daily-*.db")) == copies

@@ -58,15 +58,10 @@ def _root(
 
 
 def _register() -> None:
-    from custserv_cards.cli import answers, decks
+    from custserv_cards.cli import answers, data, decks, progress, session
 
-    decks.register(app)
-    answers.register(app)
-    __import__("custserv_cards.cli.session", fromlist=["register"]).register(app)
-    __import__("custserv_cards.cli.progress", fromlist=["register"]).register(app)
-    from custserv_cards.cli import data
-
-    data.register(app)
+    for group in (session, progress, decks, answers, data):
+        group.register(app)
 
 
 _register()
@@ -97,6 +92,8 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write(INTERRUPTED)
         sys.exit(130)
+    finally:
+        common.after_command()
 
 
 INTERRUPTED = "\nInterrupted; everything answered so far is saved.\n"

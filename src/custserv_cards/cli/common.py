@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 @dataclass
 class Options:
     db: str | None = None
+    opened: Path | None = None  # the database a command opened, for after_command()
 
 
 options = Options()
@@ -30,11 +32,10 @@ def fail_line(message: str) -> None:
 def open_store(sync_bundled: bool = True) -> Store:
     """Open the database chosen by --db / CUSTSERV_DB, syncing the bundled decks if they changed."""
     from custserv_cards import paths
-    from custserv_cards.backup import daily_backup
     from custserv_cards.store import Store
 
     store = Store.open(paths.db_path(options.db))
-    daily_backup(store, warn=fail_line)
+    options.opened = store.path
     if sync_bundled:
         from custserv_cards.sync import sync_bundled_if_changed
 
@@ -44,6 +45,24 @@ def open_store(sync_bundled: bool = True) -> Store:
             store.close()
             raise
     return store
+
+
+def after_command() -> None:
+    """Work that must not delay a command (nor the first card of a session): today's
+    automatic backup of the database the command used, taken once the command is done."""
+    if options.opened is None:
+        return
+    from custserv_cards.backup import daily_backup
+    from custserv_cards.errors import CustservError
+    from custserv_cards.store import Store
+
+    path, options.opened = options.opened, None
+    try:
+        store = Store.open(path, migrate=False)
+    except CustservError:
+        return
+    with store:
+        daily_backup(store, warn=fail_line)
 
 
 def console() -> Console:
