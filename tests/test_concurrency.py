@@ -80,3 +80,86 @@ def test_two_processes_answer_500_each_on_a_new_database(tmp_path: Path) -> None
     for plan in plans:
         mine = iter(log)
         assert all(answer in mine for answer in plan)
+
+
+# An interactive answer takes about a tenth of a second in a pseudo-terminal; 150 of them
+# overlap the whole grade loop without adding a minute to the test suite.
+REVIEW_ANSWERS = 150
+SCREEN_CODES = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]|\r")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork (POSIX)")
+def test_a_review_while_grade_runs_in_another_terminal(tmp_path: Path) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    import time
+
+    from custserv_cards.store import Store
+    from custserv_cards.sync import sync_bundled_if_changed
+
+    db = tmp_path / "shared.db"
+    warm_up(tmp_path)
+    with Store.open(db) as store:
+        sync_bundled_if_changed(store)
+    rng = random.Random(9)
+    plan = [(rng.choice(CARDS), rng.randint(0, 5)) for _ in range(ANSWERS_EACH)]
+    now = "2026-11-23T10:00"
+    grader = _fork_grader(db, plan, now)
+    env = {**os.environ, "CUSTSERV_DB": str(db), "CUSTSERV_NOW": now, "NO_COLOR": "1"}
+    env.update({"TERM": "xterm", "COLUMNS": "80", "LINES": "24"})
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "custserv_cards", "review", "--mode", "flip", "--new", "1000", "--limit", "1000"],
+        env=env,
+        dimensions=(24, 80),
+    )
+    raw, pressed, mark, revealed = "", [], 0, False
+    deadline = time.monotonic() + 120
+    try:
+        while len(pressed) < REVIEW_ANSWERS and time.monotonic() < deadline:
+            try:
+                raw += child.read_nonblocking(65536, timeout=0.05).decode("utf-8", "replace")
+            except pexpect.TIMEOUT:
+                continue
+            screen = SCREEN_CODES.sub("", raw)
+            if not revealed and "show the answer" in screen[mark:]:
+                child.send(" ")
+                revealed, mark = True, len(screen)
+            elif revealed and "complete blackout" in screen[mark:]:
+                grade = rng.choice((0, 1, 2, 3, 4, 4, 5, 5))
+                child.send(str(grade))
+                pressed.append(grade)
+                revealed, mark = False, len(screen)
+        # the last answer is on screen once the next card (or the end of the day) shows
+        while "show the answer" not in SCREEN_CODES.sub("", raw)[mark:] and child.isalive():
+            try:
+                raw += child.read_nonblocking(65536, timeout=5).decode("utf-8", "replace")
+            except pexpect.TIMEOUT:
+                break
+        child.send("q")
+        child.expect(pexpect.EOF, timeout=10)
+        raw += (child.before or b"").decode("utf-8", "replace")
+    finally:
+        child.close(force=True)
+    graded = _collect(*grader)
+    screen = SCREEN_CODES.sub("", raw)
+    assert len(pressed) == REVIEW_ANSWERS, screen[-2000:]
+    for shown in (screen, graded):
+        assert "locked" not in shown
+        assert "Traceback" not in shown
+    assert [(c, int(g)) for c, g in ACK.findall(graded)] == plan
+    log = assert_sound(db)
+    assert len(log) == ANSWERS_EACH + REVIEW_ANSWERS
+    mine = iter(log)
+    assert all(answer in mine for answer in plan), "grade's answers are all there, in order"
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    # 'grade' records no answer time; the review records how long each answer took
+    reviewed = [
+        g
+        for (g,) in conn.execute(
+            "SELECT grade FROM reviews WHERE duration_ms IS NOT NULL ORDER BY id"
+        )
+    ]
+    conn.close()
+    assert reviewed == pressed
