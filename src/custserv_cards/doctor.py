@@ -82,7 +82,7 @@ def examine(path: Path, repair: bool = True) -> Report:
             f" (and {len(damage) - 3} more)" if len(damage) > 3 else ""
         )
         report.problems.append(
-            f"the file is damaged: {shown}. It was left untouched; {_newest_backup_hint(path)}"
+            f"{path} is damaged: {shown}. It was left untouched; {_newest_backup_hint(path)}"
         )
         return report
     report.checks.append("integrity check: ok")
