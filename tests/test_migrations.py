@@ -1,0 +1,123 @@
+"""The schema: a new database gets exactly the expected one, and a database made by every
+released schema (``tests/fixtures/schema<N>.db``) opens in this custserv with all its data."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import Run
+from integrity import assert_sound
+
+from custserv_cards import migrations
+from custserv_cards.store import Store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+RELEASED = sorted(FIXTURES.glob("schema[0-9]*.db"))
+
+
+def _schema(db: Path) -> list[str]:
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type DESC, name"
+        ).fetchall()
+    finally:
+        conn.close()
+    return [" ".join(sql.split()) + ";" for (sql,) in rows]
+
+
+def _tables(db: Path) -> dict[str, list[tuple[object, ...]]]:
+    conn = sqlite3.connect(db)
+    try:
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        return {
+            name: conn.execute(f'SELECT * FROM "{name}" ORDER BY 1').fetchall() for name in names
+        }
+    finally:
+        conn.close()
+
+
+def test_a_new_database_has_exactly_the_expected_schema(tmp_path: Path) -> None:
+    db = tmp_path / "new.db"
+    Store.open(db).close()
+    expected = [
+        line
+        for line in (FIXTURES / "schema.sql").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("--")
+    ]
+    assert _schema(db) == expected
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone() == (migrations.SCHEMA_VERSION,)
+    applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
+    conn.close()
+    assert applied == [m.__name__ for m in migrations.MIGRATIONS]
+
+
+def test_every_released_schema_has_a_fixture() -> None:
+    assert [p.name for p in RELEASED] == [
+        f"schema{n}.db" for n in range(1, migrations.SCHEMA_VERSION + 1)
+    ]
+
+
+@pytest.mark.parametrize("fixture", RELEASED, ids=[p.stem for p in RELEASED])
+def test_an_older_database_opens_with_all_its_data(cli: Run, fixture: Path, tmp_path: Path) -> None:
+    db = tmp_path / "custserv.db"
+    shutil.copyfile(fixture, db)
+    old = _tables(db)
+    assert len(old["reviews"]) >= 5 and old["undone_reviews"] and old["settings"]
+    with Store.open(db) as store:
+        assert store.card("fx-basic").state.repetitions > 0
+        assert store.setting("new_per_day") == "12"
+    new = _tables(db)
+    for table, rows in old.items():
+        if table == "_sqlite_migrations":
+            assert new[table][: len(rows)] == rows
+            continue
+        width = len(rows[0]) if rows else 0
+        assert [row[:width] for row in new[table]] == rows, f"{table} lost or changed data"
+    assert_sound(db)
+    shown = cli("--db", str(db), "card", "show", "fx-basic", "--json")
+    assert shown.code == 0, shown
+    assert '"history"' in shown.out
+    checked = cli("--db", str(db), "doctor")
+    assert checked.code == 0, checked
+    assert "states agree with the log" in checked.out
+    graded = cli("--db", str(db), "grade", "fx-cloze", "5", now="2026-10-01")
+    assert graded.code == 0, graded
+
+
+def test_an_upgrade_keeps_a_backup_and_all_data(
+    fixture_latest: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A future migration (here a made-up one adding a column) runs after a backup is taken."""
+    db = tmp_path / "custserv.db"
+    shutil.copyfile(fixture_latest, db)
+    old = _tables(db)
+
+    def m999_add_a_column(database: object) -> None:
+        database.execute("ALTER TABLE cards ADD COLUMN note TEXT")  # type: ignore[attr-defined]
+
+    future = [*migrations.MIGRATIONS, m999_add_a_column]
+    monkeypatch.setattr(migrations, "MIGRATIONS", future)
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", len(future))
+    with Store.open(db, migrate=True) as store:
+        assert store.conn.execute("PRAGMA user_version").fetchone() == (len(future),)
+    copies = list((tmp_path / "backups").glob("custserv-schema*.db"))
+    assert len(copies) == 1
+    assert _tables(copies[0]) == old
+    new = _tables(db)
+    assert [row[:-1] for row in new["cards"]] == old["cards"]
+    assert new["reviews"] == old["reviews"]
+
+
+@pytest.fixture
+def fixture_latest() -> Path:
+    return RELEASED[-1]
