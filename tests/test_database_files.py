@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Run, dump, write_deck
-from integrity import checkpoint, file_digest
+from integrity import assert_sound, checkpoint, file_digest
 
 from custserv_cards.errors import DataError
 from custserv_cards.store import Store
@@ -162,6 +162,125 @@ def test_a_full_disk_while_answering(good_db: Path, tmp_path: Path) -> None:
                 answered += 1
         logged = store.conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
     assert logged == answered + 1  # every answer that returned, and none half-written
-    from integrity import assert_sound
-
     assert len(assert_sound(db)) == logged
+
+
+# --- backup and doctor ------------------------------------------------------------------------
+
+
+def _files(folder: Path) -> set[Path]:
+    return {p for p in folder.rglob("*") if p.is_file()}
+
+
+def test_backup_writes_exactly_where_asked(cli: Run, good_db: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    db = home / "custserv.db"
+    shutil.copyfile(good_db, db)
+    assert cli("--db", str(db), "topics").code == 0  # today's automatic copy is taken here
+    elsewhere = tmp_path / "usb"
+    elsewhere.mkdir()
+    before_home, before_usb = _files(home), _files(elsewhere)
+    target = elsewhere / "copy.db"
+    result = cli("--db", str(db), "backup", str(target))
+    assert result.code == 0, result
+    assert result.out.strip() == f"Backed up to {target}"
+    assert _files(elsewhere) - before_usb == {target}
+    assert {p for p in _files(home) - before_home if not p.name.startswith("custserv.db-")} == set()
+    assert dump(target) == dump(db)
+    assert_sound(target)
+
+    again = cli("--db", str(db), "backup", str(target))
+    assert again.code == 1 and "already exists" in again.err
+    assert dump(target) == dump(db)
+    missing = cli("--db", str(db), "backup", str(tmp_path / "no" / "such" / "x.db"))
+    assert missing.code == 1 and "does not exist" in missing.err
+    assert not (tmp_path / "no").exists()
+    into = cli("--db", str(db), "backup", str(elsewhere))
+    assert into.code == 0, into
+    made = _files(elsewhere) - before_usb - {target}
+    assert len(made) == 1 and next(iter(made)).parent == elsewhere
+
+
+def test_daily_backups_keep_the_last_five(cli: Run, good_db: Path, tmp_path: Path) -> None:
+    from custserv_cards.backup import KEEP_BACKUPS
+
+    db = tmp_path / "custserv.db"
+    shutil.copyfile(good_db, db)
+    for day in range(1, 9):
+        for _ in range(2):
+            result = cli(
+                "--db", str(db), "grade", "def-customer-loyalty", "4", now=f"2026-12-0{day}"
+            )
+            assert result.code == 0, result
+    copies = sorted(p.name for p in (tmp_path / "backups").iterdir())
+    assert len(copies) == KEEP_BACKUPS == 5
+    assert copies == [f"custserv-daily-2026-12-0{day}.db" for day in range(4, 9)]
+    newest = tmp_path / "backups" / copies[-1]
+    log = assert_sound(newest)
+    assert len(log) == 1 + 2 * 7 + 1  # taken when the first command of Dec 8 was done
+
+
+def test_backup_while_another_process_writes(good_db: Path, tmp_path: Path) -> None:
+    """A copy made between and during another process's answers is always whole."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "busy.db"
+    shutil.copyfile(good_db, db)
+    script = (
+        "import sys\n"
+        "from datetime import datetime\n"
+        "from custserv_cards.store import Store\n"
+        "when = datetime(2026, 11, 24, 10).astimezone()\n"
+        "with Store.open(__import__('pathlib').Path(sys.argv[1])) as s:\n"
+        "    for i in range(400):\n"
+        "        s.record_answer('def-customer-loyalty:reverse', i % 6, when)\n"
+    )
+    writer = subprocess.Popen([sys.executable, "-c", script, str(db)])
+    from custserv_cards.backup import backup_to
+
+    copies = []
+    try:
+        with Store.open(db) as store:
+            for number in range(15):
+                copies.append(backup_to(store, tmp_path / f"copy{number}.db"))
+    finally:
+        assert writer.wait(timeout=60) == 0
+    sizes = [len(assert_sound(copy)) for copy in copies]
+    assert sizes == sorted(sizes) and sizes[-1] <= 401
+
+
+def test_doctor_repairs_states_from_the_log_and_says_so(
+    cli: Run, good_db: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "custserv.db"
+    shutil.copyfile(good_db, db)
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE state SET interval = 99 WHERE card_id = 'def-customer-loyalty'")
+    conn.execute("DELETE FROM state WHERE card_id = 'def-customer-loyalty:reverse'")
+    conn.commit()
+    conn.close()
+    rows = dump(db)
+    checked = cli("--db", str(db), "doctor", "--check")
+    assert checked.code == 1
+    assert "card 'def-customer-loyalty' disagrees with its last logged answer" in checked.err
+    assert dump(db) == rows
+
+    repaired = cli("--db", str(db), "doctor")
+    assert repaired.code == 0, repaired
+    assert "integrity check: ok" in repaired.out
+    assert (
+        "repaired: card 'def-customer-loyalty' state disagreed with its last answer (interval)"
+        in repaired.out
+    )
+    assert "repaired: card 'def-customer-loyalty:reverse' had no scheduling state" in repaired.out
+    assert_sound(db)
+    again = cli("--db", str(db), "doctor")
+    assert again.code == 0 and "All good." in again.out
+
+
+def test_doctor_on_a_missing_file(cli: Run, tmp_path: Path) -> None:
+    result = cli("--db", str(tmp_path / "none.db"), "doctor")
+    assert result.code == 1 and "no database at" in result.err
+    assert not (tmp_path / "none.db").exists()
