@@ -71,7 +71,10 @@ def main() -> None:
     """Entry point of the ``custserv`` console script."""
     signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM stops as cleanly as Ctrl-C
     try:
-        app(prog_name="custserv")
+        try:
+            app(prog_name="custserv")
+        finally:
+            common.after_command()
     except SystemExit as exit_:
         if exit_.code == 130:  # typer's exit for Ctrl-C inside a command
             sys.stderr.write(INTERRUPTED)
@@ -92,8 +95,6 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write(INTERRUPTED)
         sys.exit(130)
-    finally:
-        common.after_command()
 
 
 INTERRUPTED = "\nInterrupted; everything answered so far is saved.\n"
