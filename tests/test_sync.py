@@ -111,3 +111,12 @@ def test_deck_order_decides_which_new_cards_come_first(
     first = conn.execute("SELECT card_id FROM state ORDER BY rowid LIMIT 1").fetchone()[0]
     conn.close()
     assert first == "b-basic"
+
+
+def test_a_folder_without_decks_is_an_error(cli: Run, tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for command in ("sync", "validate"):
+        result = cli("decks", command, str(empty))
+        assert result.code == 1, result
+        assert f"{empty} holds no deck files (*.yaml)" in result.err

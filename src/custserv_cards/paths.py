@@ -52,7 +52,12 @@ def deck_files(paths: list[Path] | None = None) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")))
+            found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+            if not found:
+                from custserv_cards.errors import DataError
+
+                raise DataError(f"{path} holds no deck files (*.yaml); name a folder of decks")
+            files.extend(found)
         else:
             files.append(path)
     return files
