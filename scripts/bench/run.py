@@ -547,7 +547,11 @@ def main() -> None:
     missing = [c for c in ("review", "stats", "report") if c not in commands]
     measures: list[Measure] = []
     for size in sizes:
-        measures += bench_size(size, args, anki_py, commands)
+        done = bench_size(size, args, anki_py, commands)
+        measures += done
+        print(table(done), file=sys.stderr, flush=True)  # each size as soon as it is measured
+        if args.json:
+            args.json.write_text(json.dumps([m.__dict__ for m in measures], indent=1))
     print(f"\nMachine: {machine(anki_py)}")
     print(f"Runs: {args.runs} per measure and tool (medians; min–max in brackets)\n")
     print(table(measures))
