@@ -7,7 +7,9 @@ Checks, in order:
    newest backup to restore; it is not "repaired" by guesswork);
 3. every card has a scheduling state, and each state equals the ``after`` of the card's
    last logged answer (the log is the record; a state that disagrees is set from it, and a
-   missing state row is recreated from it).
+   missing state row is recreated from it);
+4. the per-day tally of the log that statistics read (``review_days``) equals a recount of
+   the log (it is rebuilt from the log when it does not).
 
 All repairs run in one transaction. A state with progress but no logged answer is reported
 and kept (it is the only record of that progress).
@@ -98,6 +100,7 @@ def examine(path: Path, repair: bool = True) -> Report:
         else:
             report.checks.append("references between tables: ok")
         _check_states(store, report, repair)
+        _check_review_days(store, report, repair)
         if repair:
             try:
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -192,3 +195,28 @@ def _check_states(store: Store, report: Report, repair: bool) -> None:
                     (card_id, *values),
                 )
     report.repairs.extend(f"card '{cid}' {what}" for cid, _s, _e, what in fixes)
+
+
+_TALLY = "SELECT day, topic, kind, reviews, passed, min_due FROM review_days ORDER BY 1, 2, 3"
+_RECOUNT = (
+    "SELECT r.day, c.topic, r.kind, COUNT(*), SUM(r.grade >= 3), "
+    "MIN(json_extract(r.before, '$.due')) FROM reviews r JOIN cards c ON c.id = r.card_id "
+    "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+)
+
+
+def _check_review_days(store: Store, report: Report, repair: bool) -> None:
+    from custserv_cards.migrations import rebuild_review_days
+
+    conn = store.conn
+    if conn.execute(_TALLY).fetchall() == conn.execute(_RECOUNT).fetchall():
+        report.checks.append("daily tally of the log: ok")
+        return
+    if not repair:
+        report.problems.append(
+            "the daily tally of the log disagrees with the log; run 'custserv doctor' to rebuild it"
+        )
+        return
+    with store.write() as tx:
+        rebuild_review_days(tx)
+    report.repairs.append("the daily tally of the log was rebuilt from the log")

@@ -100,7 +100,106 @@ def m001_initial(db: Database) -> None:
     db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [m001_initial]
+def m002_review_days(db: Database) -> None:
+    """The undo history's own key, indexes for statistics, and a running tally of the review
+    log per study day, topic and kind, kept by triggers.
+
+    Statistics read this small table instead of every answer ever given: ``reviews`` and
+    ``passed`` (graded 3 or more) count the answers, and ``min_due`` is the earliest due day
+    the answered cards had before those answers (what the streak needs to know whether a
+    card was waiting on a day without answers). The triggers keep it exact through undo
+    (which deletes log rows); ``custserv doctor`` rebuilds it from the log.
+    """
+    db.execute(
+        """
+        CREATE TABLE review_days (
+            day TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            reviews INTEGER NOT NULL,
+            passed INTEGER NOT NULL,
+            min_due TEXT,
+            PRIMARY KEY (day, topic, kind)
+        ) WITHOUT ROWID"""
+    )
+    db.execute(
+        """
+        CREATE TRIGGER review_days_insert AFTER INSERT ON reviews BEGIN
+            INSERT INTO review_days (day, topic, kind, reviews, passed, min_due)
+            SELECT NEW.day, c.topic, NEW.kind, 1, NEW.grade >= 3,
+                   json_extract(NEW.before, '$.due')
+            FROM cards c WHERE c.id = NEW.card_id
+            ON CONFLICT (day, topic, kind) DO UPDATE SET
+                reviews = reviews + 1,
+                passed = passed + excluded.passed,
+                min_due = MIN(COALESCE(min_due, excluded.min_due),
+                              COALESCE(excluded.min_due, min_due));
+        END"""
+    )
+    db.execute(
+        """
+        CREATE TRIGGER review_days_delete AFTER DELETE ON reviews BEGIN
+            UPDATE review_days SET
+                reviews = reviews - 1,
+                passed = passed - (OLD.grade >= 3),
+                min_due = (
+                    SELECT MIN(json_extract(r.before, '$.due'))
+                    FROM reviews r JOIN cards c ON c.id = r.card_id
+                    WHERE r.day = OLD.day AND r.kind = OLD.kind AND c.topic = review_days.topic
+                )
+            WHERE day = OLD.day AND kind = OLD.kind
+              AND topic = (SELECT topic FROM cards WHERE id = OLD.card_id);
+            DELETE FROM review_days WHERE day = OLD.day AND reviews <= 0;
+        END"""
+    )
+    rebuild_review_days(db)
+    # The log's ids are reused after an undo (the row is gone), so the undo history gets
+    # its own key and keeps the log's id as a plain column.
+    db.execute(
+        """
+        CREATE TABLE undone_reviews_new (
+            undo_id INTEGER PRIMARY KEY,
+            id INTEGER NOT NULL,
+            card_id TEXT NOT NULL,
+            reviewed_at TEXT NOT NULL,
+            day TEXT NOT NULL,
+            grade INTEGER NOT NULL,
+            scheduler TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            before TEXT NOT NULL,
+            after TEXT NOT NULL,
+            duration_ms INTEGER,
+            undone_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        "INSERT INTO undone_reviews_new (id, card_id, reviewed_at, day, grade, scheduler, kind, "
+        "before, after, duration_ms, undone_at) SELECT id, card_id, reviewed_at, day, grade, "
+        "scheduler, kind, before, after, duration_ms, undone_at FROM undone_reviews ORDER BY id"
+    )
+    db.execute("DROP TABLE undone_reviews")
+    db.execute("ALTER TABLE undone_reviews_new RENAME TO undone_reviews")
+    # Statistics list the active cards (read from this index, not the cards' text) and the
+    # weakest cards (the first few along these indexes, not a sort of every state).
+    db.execute("CREATE INDEX cards_active ON cards(topic, id) WHERE retired = 0")
+    db.execute("CREATE INDEX state_lapses ON state(lapses DESC, easiness)")
+    db.execute("CREATE INDEX state_easiness ON state(easiness, lapses DESC)")
+
+
+def rebuild_review_days(db: Database | sqlite3.Connection) -> None:
+    """Recount ``review_days`` from the whole review log (inside the caller's transaction)."""
+    db.execute("DELETE FROM review_days")
+    db.execute(
+        """
+        INSERT INTO review_days (day, topic, kind, reviews, passed, min_due)
+        SELECT r.day, c.topic, r.kind, COUNT(*), SUM(r.grade >= 3),
+               MIN(json_extract(r.before, '$.due'))
+        FROM reviews r JOIN cards c ON c.id = r.card_id
+        GROUP BY r.day, c.topic, r.kind"""
+    )
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [m001_initial, m002_review_days]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -211,8 +211,8 @@ def check_topic(store: Store, topic: str | None) -> None:
         raise UsageError(f"unknown topic '{topic}' for --topic; topics: {known}")
 
 
-def _topic_clause(topic: str | None) -> str:
-    return " AND c.topic = :topic" if topic is not None else ""
+def _topic_clause(topic: str | None, column: str = "c.topic") -> str:
+    return f" AND {column} = :topic" if topic is not None else ""
 
 
 def prepare(conn: sqlite3.Connection, topic: str | None = None) -> None:
@@ -268,7 +268,7 @@ def compute(
             FROM temp.active_cards c JOIN state s ON s.card_id = c.id
             GROUP BY c.topic
         ) x ON x.topic = t.slug
-        WHERE t.retired = 0{_topic_clause(topic).replace("c.topic", "t.slug")}
+        WHERE t.retired = 0{_topic_clause(topic, "t.slug")}
         ORDER BY t.slug
         """,
         params,
@@ -277,10 +277,10 @@ def compute(
         r[0]: (int(r[1]), int(r[2]))
         for r in conn.execute(
             f"""
-            SELECT c.topic, COUNT(*), TOTAL(r.grade >= {PASS_GRADE})
-            FROM reviews r JOIN temp.active_cards c ON c.id = r.card_id
-            WHERE r.day >= :start30 AND r.day <= :today AND r.kind = 'review'
-            GROUP BY c.topic
+            SELECT topic, SUM(reviews), SUM(passed) FROM review_days
+            WHERE day >= :start30 AND day <= :today AND kind = 'review'
+            {_topic_clause(topic, "topic")}
+            GROUP BY topic
             """,
             params,
         )
@@ -372,16 +372,11 @@ def reviews_per_day(
     prepared: bool = False,
 ) -> dict[str, int]:
     """Answers of every kind per study day from ``start`` to ``end``."""
-    if topic is not None and not prepared:
-        prepare(conn, topic)
     params = {"start": start.isoformat(), "end": end.isoformat(), "topic": topic}
-    if topic is None:
-        query = "SELECT day, COUNT(*) FROM reviews WHERE day >= :start AND day <= :end GROUP BY day"
-    else:
-        query = (
-            "SELECT r.day, COUNT(*) FROM reviews r JOIN temp.active_cards c ON c.id = r.card_id "
-            "WHERE r.day >= :start AND r.day <= :end AND c.topic = :topic GROUP BY r.day"
-        )
+    query = (
+        "SELECT day, SUM(reviews) FROM review_days WHERE day >= :start AND day <= :end"
+        f"{_topic_clause(topic, 'topic')} GROUP BY day"
+    )
     return {d: int(n) for d, n in conn.execute(query, params)}
 
 
@@ -399,23 +394,29 @@ def heatmap(
 
 
 def _studied_on(conn: sqlite3.Connection, day: date) -> bool:
-    row = conn.execute("SELECT 1 FROM reviews WHERE day = ? LIMIT 1", (day.isoformat(),))
+    row = conn.execute("SELECT 1 FROM review_days WHERE day = ? LIMIT 1", (day.isoformat(),))
     return row.fetchone() is not None
 
 
 def streak(conn: sqlite3.Connection, today: date) -> int:
     """Consecutive study days with answers; see the module's docstring for gap days.
 
-    Days without a gap cost nothing beyond the list of study days; the log's ``before``
-    states are read only back to the earliest gap that has to be judged.
+    Reads the per-day tally (``review_days``) and the states, never the whole log.
     """
-    days = [
-        date.fromisoformat(d)
-        for (d,) in conn.execute(
-            "SELECT DISTINCT day FROM reviews WHERE day <= ? ORDER BY day DESC",
-            (today.isoformat(),),
-        )
-    ]
+    # Per study day (newest first): the earliest due day that cards answered on or after it
+    # had before those answers.
+    days: list[date] = []
+    due_from: dict[date, str | None] = {}
+    earliest: str | None = None
+    for day_text, min_due in conn.execute(
+        "SELECT day, MIN(min_due) FROM review_days WHERE day <= ? GROUP BY day ORDER BY day DESC",
+        (today.isoformat(),),
+    ):
+        day = date.fromisoformat(day_text)
+        if min_due is not None and (earliest is None or min_due < earliest):
+            earliest = min_due
+        days.append(day)
+        due_from[day] = earliest
     if not days:
         return 0
     # The earliest due day of the cards last answered on or before each day (not suspended).
@@ -427,25 +428,15 @@ def streak(conn: sqlite3.Connection, today: date) -> int:
     ):
         last_days.append(last_day)
         prefix_min.append(min(due, prefix_min[-1]) if prefix_min else due)
-    scanned_from = (today + timedelta(days=1)).isoformat()
-    earliest_before: str | None = None
 
     def due_before(q: date) -> bool:
         """Whether some card was due on a day before study day ``q`` and waited."""
-        nonlocal scanned_from, earliest_before
         day = q.isoformat()
         waiting = bisect.bisect_left(last_days, day)
         if waiting and prefix_min[waiting - 1] < day:
             return True
-        if day < scanned_from:
-            (due,) = conn.execute(
-                "SELECT MIN(json_extract(before, '$.due')) FROM reviews WHERE day >= ? AND day < ?",
-                (day, scanned_from),
-            ).fetchone()
-            scanned_from = day
-            if due is not None and (earliest_before is None or due < earliest_before):
-                earliest_before = due
-        return earliest_before is not None and earliest_before < day
+        answered_later = due_from.get(q)
+        return answered_later is not None and answered_later < day
 
     count = 0
     current = today
@@ -529,10 +520,9 @@ def retention_over_time(
         prepare(conn, topic)
     rows = conn.execute(
         f"""
-        SELECT c.topic, r.day, COUNT(*), TOTAL(r.grade >= {PASS_GRADE})
-        FROM reviews r JOIN temp.active_cards c ON c.id = r.card_id
-        WHERE r.day >= :since AND r.day <= :today AND r.kind = 'review'
-        GROUP BY c.topic, r.day
+        SELECT topic, day, SUM(reviews), SUM(passed) FROM review_days
+        WHERE day >= :since AND day <= :today AND kind = 'review'{_topic_clause(topic, "topic")}
+        GROUP BY topic, day
         """,
         {"since": since.isoformat(), "today": today.isoformat(), "topic": topic},
     ).fetchall()
@@ -609,13 +599,7 @@ def build_report(
     prepare(conn, topic)
     stats = compute(store, today, topic, prepared=True)
     start = since or heatmap_start(today)
-    if topic is None:
-        reviews_since = conn.execute(
-            "SELECT COUNT(*) FROM reviews WHERE day >= ? AND day <= ?",
-            (start.isoformat(), today.isoformat()),
-        ).fetchone()[0]
-    else:
-        reviews_since = sum(reviews_per_day(conn, start, today, topic, prepared=True).values())
+    reviews_since = sum(reviews_per_day(conn, start, today, topic).values())
     exam_setting = store.setting("exam_date")
     exam = (
         exam_readiness(conn, date.fromisoformat(exam_setting), today, topic, prepared=True)

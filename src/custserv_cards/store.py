@@ -523,7 +523,10 @@ class Store:
                         ),
                     )
                 conn.execute(
-                    "INSERT INTO undone_reviews SELECT *, ? FROM reviews WHERE id = ?",
+                    "INSERT INTO undone_reviews (id, card_id, reviewed_at, day, grade, scheduler, "
+                    "kind, before, after, duration_ms, undone_at) SELECT id, card_id, "
+                    "reviewed_at, day, grade, scheduler, kind, before, after, duration_ms, ? "
+                    "FROM reviews WHERE id = ?",
                     (stamp, review_id),
                 )
                 conn.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
