@@ -1,8 +1,12 @@
 """Progress statistics, computed with SQL aggregates over the store.
 
-Every number here comes from a handful of ``GROUP BY`` queries; nothing loops in Python over
-the review log, so the figures stay quick on a million reviews. Only active cards (not
-retired) of active topics count. ``today`` is the current study day (see ``clock``).
+Every number here comes from a handful of ``GROUP BY`` queries. Figures about the cards read
+the states of the active cards (not retired) of active topics. Figures about answers
+(retention, the heatmap, the streak, retention over time) read ``review_days``, the per-day
+tally of the review log that triggers keep (see ``migrations.m002_review_days``): a year of
+study is a few thousand rows there however many answers it holds, so the figures stay quick
+on a million reviews. They count every answer in the log, under the topic its card had when
+it was answered. ``today`` is the current study day (see ``clock``).
 
 Definitions
 -----------
