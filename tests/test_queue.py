@@ -205,3 +205,25 @@ def test_topic_cards_for_drills(store: Store) -> None:
     store.set_suspended("a5", True)
     ids = [card.id for card in queue.topic_cards(store, ["alpha"])]
     assert ids == ["a1", "a1:reverse", "a2", "a3", "a4"]
+
+
+def test_counts_kept_answer_by_answer_equal_a_recount(store: Store) -> None:
+    import random
+
+    rng = random.Random(3)
+    for card in ("a2", "a3", "a4"):  # some reviews due today, the rest new
+        store.record_answer(card, 5, at(TODAY - timedelta(days=1)))
+    limits = queue.Limits(new=3, reviews=10)
+    picker = queue.Queue(store, TODAY, queue.Filter(), limits)
+    last: str | None = None
+    for _ in range(12):
+        candidate = picker.next(last)
+        if candidate is None:
+            break
+        answer = store.record_answer(candidate.card_id, rng.choice((1, 3, 4, 5)), at(TODAY))
+        picker.answered(candidate, answer.after.again)
+        last = candidate.group
+        kept = picker.left()
+        picker.changed()
+        assert kept == picker.left(), candidate
+    assert picker.left() == 0

@@ -180,6 +180,9 @@ class Queue:
     new_shown: int = 0
     reviews_since_new: int = 0
     answered_at: dict[str, int] = field(default_factory=dict)  # card -> self.shown then
+    # [due reviews, new cards, pending repeats] still to show: counted once, then kept up to
+    # date answer by answer (recounted after anything else changes the queue).
+    remaining: list[int] | None = None
 
     def next(self, last_group: str | None, skip: str | None = None) -> Candidate | None:
         """The next card, or None when the session is done."""
@@ -221,7 +224,7 @@ class Queue:
             return False
         if not any_review:
             return True
-        reviews_left, new_left, _ = left_today(self.store, self.today, self.where, self.limits)
+        reviews_left, new_left, _ = self._remaining()
         if new_left == 0:
             return False
         spacing = max(1, reviews_left // new_left)
@@ -241,6 +244,12 @@ class Queue:
             self.answered_at[candidate.card_id] = self.shown
         else:
             self.answered_at.pop(candidate.card_id, None)
+        if self.remaining is not None:
+            slot = {"review": 0, "new": 1}.get(candidate.source)
+            if slot is not None:
+                self.remaining[slot] = max(0, self.remaining[slot] - 1)
+            was_repeat = candidate.source == "repeat"
+            self.remaining[2] = max(0, self.remaining[2] + int(again) - int(was_repeat))
 
     def unanswered(self, candidate: Candidate) -> None:
         """Take back an answer (undo)."""
@@ -251,9 +260,19 @@ class Queue:
         elif candidate.source == "review":
             self.limits.reviews += 1
         self.answered_at.pop(candidate.card_id, None)
+        self.changed()
+
+    def changed(self) -> None:
+        """Something besides an answer changed the queue (undo, suspend, bury, new limits)."""
+        self.remaining = None
+
+    def _remaining(self) -> list[int]:
+        if self.remaining is None:
+            self.remaining = list(left_today(self.store, self.today, self.where, self.limits))
+        return self.remaining
 
     def left(self) -> int:
-        return sum(left_today(self.store, self.today, self.where, self.limits))
+        return sum(self._remaining())
 
 
 # --- the end of a session -----------------------------------------------------------------

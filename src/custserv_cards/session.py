@@ -369,12 +369,14 @@ class ReviewSession:
                 last_group = None
             elif step.action == "suspend":
                 store.set_suspended(candidate.card_id, True)
+                self.queue.changed()
                 self.notice = (
                     f"Suspended {candidate.card_id}; 'custserv unsuspend {candidate.card_id}' "
                     "brings it back."
                 )
             elif step.action == "bury":
                 store.bury(candidate.card_id, today + timedelta(days=1))
+                self.queue.changed()
                 self.notice = f"Buried {candidate.card_id} until tomorrow."
         return self.finish()
 
@@ -564,6 +566,7 @@ class ReviewSession:
             key = self.keys.key()
             if key == "n":
                 self.queue.limits.new += EXTRA_NEW
+                self.queue.changed()
                 self.ended_on_offer = False
                 return True
             if key in ("q", EOF, ESCAPE, ENTER, SPACE):
