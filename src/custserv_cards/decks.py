@@ -57,6 +57,9 @@ class _DeckLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+_FAST_LOADER: type[yaml.CSafeLoader] | None = getattr(yaml, "CSafeLoader", None)
+
+
 def _line(node: yaml.Node) -> int:
     return int(node.start_mark.line) + 1
 
@@ -406,9 +409,40 @@ def _read_text(path: Path, problems: list[str]) -> str | None:
         return None
 
 
+def _reuses_nodes(root: yaml.Node) -> bool:
+    """Whether a node appears twice in the tree: the mark of a YAML alias."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return False
+
+
 def _parse(path: Path, text: str, problems: list[str]) -> yaml.Node | None:
+    """The file's YAML node tree, or None with a problem appended.
+
+    libyaml's parser (when PyYAML has it) reads a valid deck many times faster than the
+    pure-Python one; a file it refuses, or one with an alias, is read again by the
+    pure-Python loader, which says exactly what is wrong and where.
+    """
+    root: yaml.Node | None = None
+    parsed = False
+    if _FAST_LOADER is not None:
+        try:
+            root = yaml.compose(text, Loader=_FAST_LOADER)
+            parsed = root is None or not _reuses_nodes(root)
+        except (yaml.YAMLError, RecursionError):
+            parsed = False
     try:
-        root = yaml.compose(text, Loader=_DeckLoader)
+        if not parsed:
+            root = yaml.compose(text, Loader=_DeckLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "invalid YAML"
