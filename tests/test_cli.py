@@ -13,11 +13,11 @@ import typer
 from conftest import Run
 
 from custserv_cards import __version__
-from custserv_cards.cli import app
+from custserv_cards.cli import GROUPS, build
 
 
 def all_commands() -> list[list[str]]:
-    root = typer.main.get_command(app)
+    root = typer.main.get_command(build())
     found: list[list[str]] = []
 
     def walk(command: Any, path: list[str]) -> None:
@@ -40,10 +40,34 @@ def test_every_command_has_help(cli: Run, path: list[str]) -> None:
     result = cli(*path, "--help")
     assert result.code == 0, result
     assert "Usage: custserv" in result.out
-    command: Any = typer.main.get_command(app)
+    command: Any = typer.main.get_command(build())
     for name in path:
         command = command.commands[name]
     assert (command.help or "").strip(), f"{' '.join(path)} has no help text"
+
+
+def test_groups_name_every_command() -> None:
+    top = {path[0] for path in all_commands() if len(path) == 1}
+    assert top == set(GROUPS)
+
+
+def test_only_the_chosen_command_group_is_loaded(tmp_path: Path) -> None:
+    code = (
+        "import sys; from custserv_cards.cli import build; build(sys.argv[1:]); "
+        "print(sorted(m for m in sys.modules if m.startswith('custserv_cards.cli.')))"
+    )
+    env = {**os.environ, "CUSTSERV_DB": str(tmp_path / "x.db")}
+    loaded = subprocess.run(
+        [sys.executable, "-c", code, "--db", "x.db", "grade", "card", "4"],
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout
+    assert "custserv_cards.cli.answers" in loaded and "custserv_cards.cli.session" not in loaded
+    everything = subprocess.run(
+        [sys.executable, "-c", code, "--help"], capture_output=True, text=True, env=env
+    ).stdout
+    assert all(f"custserv_cards.cli.{group}" in everything for group in set(GROUPS.values()))
 
 
 def test_version(cli: Run) -> None:

@@ -1,13 +1,18 @@
 """The ``custserv`` command: parses options, calls the library, turns errors into exit codes.
 
-Each command group lives in its own module and imports the library inside its functions,
-so starting ``custserv`` loads only typer and what the chosen command needs.
+Each command group lives in its own module and imports the library inside its functions.
+``main()`` registers only the group of the command being run (every group for help,
+completion or an unknown command), so starting ``custserv`` loads and builds only what the
+chosen command needs: the time to the first card of ``custserv review`` is a feature.
 """
 
 from __future__ import annotations
 
+import importlib
+import os
 import signal
 import sys
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
@@ -57,14 +62,52 @@ def _root(
     common.options.db = db
 
 
-def _register() -> None:
-    from custserv_cards.cli import answers, data, decks, progress, session
+# Which module registers each command (in the order help lists them).
+GROUPS: dict[str, str] = {
+    "review": "session",
+    "quiz": "session",
+    "stats": "progress",
+    "report": "progress",
+    "decks": "decks",
+    "topics": "decks",
+    "card": "decks",
+    "grade": "answers",
+    "undo": "answers",
+    "suspend": "answers",
+    "unsuspend": "answers",
+    "bury": "answers",
+    "config": "answers",
+    "backup": "data",
+    "doctor": "data",
+}
+_registered: set[str] = set()
+_ROOT_OPTIONS_WITH_VALUES = ("--db",)
 
-    for group in (session, progress, decks, answers, data):
-        group.register(app)
+
+def build(args: Sequence[str] | None = None) -> typer.Typer:
+    """The app with the commands ``args`` need registered (all of them when ``args`` is None,
+    names no known command, or asks for help or shell completion)."""
+    command = _command_name(args) if args is not None else None
+    needed = [GROUPS[command]] if command in GROUPS else list(dict.fromkeys(GROUPS.values()))
+    for group in needed:
+        if group not in _registered:
+            importlib.import_module(f"custserv_cards.cli.{group}").register(app)
+            _registered.add(group)
+    return app
 
 
-_register()
+def _command_name(args: Sequence[str]) -> str | None:
+    if any(name.startswith("_CUSTSERV_COMPLETE") for name in os.environ):
+        return None
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _ROOT_OPTIONS_WITH_VALUES:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
 
 
 def main() -> None:
@@ -72,7 +115,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM stops as cleanly as Ctrl-C
     try:
         try:
-            app(prog_name="custserv")
+            build(sys.argv[1:])(prog_name="custserv")
         finally:
             common.after_command()
     except SystemExit as exit_:
