@@ -316,8 +316,116 @@ class _Quit(Exception):
     pass
 
 
-class ReviewSession:
+class _CardLoop:
+    """What the review and the drill share: the screen, the keys, and asking one card (flip
+    or typed) until the user grades it or acts on it. ``ACTIONS`` are the extra keys a loop
+    offers besides ``e`` (source) and ``q`` (quit)."""
+
+    ACTIONS: tuple[tuple[str, str], ...] = ()
+
+    def __init__(self, store: Store, console: Console, source: KeySource, clock: Clock) -> None:
+        self.store = store
+        self.view = View(console)
+        self.keys = source
+        self.clock = clock
+        self.notice: str | None = None
+
+    def _status(self) -> RenderableType:
+        return self.view.text("")
+
+    def _draw(self, card: Card, *below: RenderableType | None) -> None:
+        self.view.show(self._status(), self.view.card_panel(card), *below)
+
+    def _actions(self) -> RenderableType:
+        return self.view.keys_line(*self.ACTIONS, ("e", "source"), ("q", "quit"))
+
+    def _common_key(self, key: str, card: Card) -> _Step | None:
+        for action_key, action in self.ACTIONS:
+            if key == action_key:
+                return _Step(action)
+        if key == "e":
+            self.notice = source_line(card)
+            return None
+        if key in ("q", EOF, ESCAPE):
+            return _Step("quit")
+        return None
+
+    def _ask_flip(self, card: Card) -> _Step:
+        revealed = False
+        while True:
+            notice = self.view.notice(self.notice)
+            self.notice = None
+            if revealed:
+                self._draw(
+                    card,
+                    self.view.answer_panel(self.view.answer_body(card)),
+                    notice,
+                    self.view.grade_legend(),
+                    self._actions(),
+                )
+            else:
+                self._draw(
+                    card,
+                    notice,
+                    self.view.keys_line(("Space/Enter", "show the answer")),
+                    self._actions(),
+                )
+            key = self.keys.key()
+            if not revealed and key in (SPACE, ENTER):
+                revealed = True
+                continue
+            if revealed and key in "012345" and len(key) == 1:
+                return _Step("grade", int(key))
+            step = self._common_key(key, card)
+            if step is not None:
+                return step
+            if self.notice is None:
+                self.notice = (
+                    "Press a grade key, 0 to 5."
+                    if revealed
+                    else "Press Space or Enter to see the answer."
+                )
+
+    def _ask_typed(self, card: Card) -> _Step:
+        notice = self.view.notice(self.notice)
+        self.notice = None
+        hint = (
+            "Type the items you recall, one per line; an empty line ends."
+            if card.kind == "list"
+            else "Type your answer and press Enter (an empty answer shows it)."
+        )
+        self._draw(card, notice, self.view.text(hint + "  Ctrl-D quits.", "dim"))
+        answers = _read_answers(self.keys, card)
+        if answers is None:
+            return _Step("quit")
+        body, suggested = _check(self.view, card, answers)
+        while True:
+            notice = self.view.notice(self.notice)
+            self.notice = None
+            self._draw(
+                card,
+                self.view.answer_panel(body, "Your answer"),
+                notice,
+                self.view.grade_legend(suggested),
+                self.view.keys_line(
+                    ("Enter", f"accept {suggested} (suggested)"), ("0-5", "change")
+                ),
+                self._actions(),
+            )
+            key = self.keys.key()
+            if key == ENTER:
+                return _Step("grade", suggested)
+            if key in "012345" and len(key) == 1:
+                return _Step("grade", int(key))
+            step = self._common_key(key, card)
+            if step is not None:
+                return step
+
+
+class ReviewSession(_CardLoop):
     """Today's cards, one at a time, until they are done or the user quits."""
+
+    ACTIONS = (("u", "undo"), ("s", "suspend"), ("b", "bury"))
 
     def __init__(
         self,
@@ -327,15 +435,11 @@ class ReviewSession:
         options: ReviewOptions,
         clock: Clock,
     ) -> None:
-        self.store = store
-        self.view = View(console)
-        self.keys = source
+        super().__init__(store, console, source, clock)
         self.options = options
-        self.clock = clock
         self.mode = options.mode or store.setting("answer_mode")
         self.summary = Summary()
         self.history: list[tuple[queue.Candidate, Answer]] = []
-        self.notice: str | None = None
         self.started = time.monotonic()
         self.shown_at = self.started
         self.ended_on_offer = False
@@ -389,108 +493,11 @@ class ReviewSession:
             f"Review · {self.done_today} done · {left} left today", f"{where} · {self.mode}"
         )
 
-    def _draw(self, card: Card, *below: RenderableType | None, note: str = "") -> None:
-        self.view.show(
-            self._status(),
-            self.view.card_panel(card, note),
-            *below,
-        )
-
-    def _actions(self) -> RenderableType:
-        return self.view.keys_line(
-            ("u", "undo"), ("s", "suspend"), ("b", "bury"), ("e", "source"), ("q", "quit")
-        )
-
     def _ask(self, card: Card) -> _Step:
         self.shown_at = time.monotonic()
         if self.mode == "type":
             return self._ask_typed(card)
         return self._ask_flip(card)
-
-    def _ask_flip(self, card: Card) -> _Step:
-        revealed = False
-        while True:
-            notice = self.view.notice(self.notice)
-            self.notice = None
-            if revealed:
-                self._draw(
-                    card,
-                    self.view.answer_panel(self.view.answer_body(card)),
-                    notice,
-                    self.view.grade_legend(),
-                    self._actions(),
-                )
-            else:
-                self._draw(
-                    card,
-                    notice,
-                    self.view.keys_line(("Space/Enter", "show the answer")),
-                    self._actions(),
-                )
-            key = self.keys.key()
-            if not revealed and key in (SPACE, ENTER):
-                revealed = True
-                continue
-            if revealed and key in "012345" and len(key) == 1:
-                return _Step("grade", int(key))
-            step = self._common_key(key, card)
-            if step is not None:
-                return step
-            if self.notice is None:
-                self.notice = (
-                    "Press a grade key, 0 to 5."
-                    if revealed
-                    else "Press Space or Enter to see the answer."
-                )
-
-    def _common_key(self, key: str, card: Card) -> _Step | None:
-        if key == "u":
-            return _Step("undo")
-        if key == "s":
-            return _Step("suspend")
-        if key == "b":
-            return _Step("bury")
-        if key == "e":
-            self.notice = source_line(card)
-            return None
-        if key in ("q", EOF, ESCAPE):
-            return _Step("quit")
-        return None
-
-    def _ask_typed(self, card: Card) -> _Step:
-        notice = self.view.notice(self.notice)
-        self.notice = None
-        hint = (
-            "Type the items you recall, one per line; an empty line ends."
-            if card.kind == "list"
-            else "Type your answer and press Enter (an empty answer shows it)."
-        )
-        self._draw(card, notice, self.view.text(hint + "  Ctrl-D quits.", "dim"))
-        answers = _read_answers(self.keys, card)
-        if answers is None:
-            return _Step("quit")
-        body, suggested = _check(self.view, card, answers)
-        while True:
-            notice = self.view.notice(self.notice)
-            self.notice = None
-            self._draw(
-                card,
-                self.view.answer_panel(body, "Your answer"),
-                notice,
-                self.view.grade_legend(suggested),
-                self.view.keys_line(
-                    ("Enter", f"accept {suggested} (suggested)"), ("0-5", "change")
-                ),
-                self._actions(),
-            )
-            key = self.keys.key()
-            if key == ENTER:
-                return _Step("grade", suggested)
-            if key in "012345" and len(key) == 1:
-                return _Step("grade", int(key))
-            step = self._common_key(key, card)
-            if step is not None:
-                return step
 
     # answers ---------------------------------------------------------------------------------
 
@@ -685,7 +692,7 @@ class QuizResult:
     pool: int = 0
 
 
-class QuizSession:
+class QuizSession(_CardLoop):
     """A drill of one or more topics, in random order, whatever is due."""
 
     def __init__(
@@ -698,14 +705,11 @@ class QuizSession:
     ) -> None:
         import random
 
-        self.store = store
-        self.view = View(console)
-        self.keys = source
+        super().__init__(store, console, source, clock)
         self.options = options
-        self.clock = clock
         self.rng = random.Random(options.seed)
         self.result = QuizResult()
-        self.notice: str | None = None
+        self.position = (0, 0)  # (this card's number, cards in the drill)
 
     def run(self) -> QuizResult:
         pool = queue.topic_cards(self.store, self.options.topics)
@@ -722,7 +726,8 @@ class QuizSession:
         self.view.show(self.score_panel())
         return self.result
 
-    def _status(self, number: int, total: int) -> RenderableType:
+    def _status(self) -> RenderableType:
+        number, total = self.position
         topics = ", ".join(self.options.topics)
         kind = "counts as reviews" if self.options.record else "schedule unchanged"
         return self.view.status(
@@ -730,19 +735,18 @@ class QuizSession:
             f"{topics} · {self.options.mode} · {kind}",
         )
 
-    def _draw(self, card: Card, number: int, total: int, *below: RenderableType | None) -> None:
-        self.view.show(self._status(number, total), self.view.card_panel(card), *below)
-
     def _one(self, card: Card, number: int, total: int) -> None:
         started = time.monotonic()
         mode = self.options.mode
+        self.position = (number, total)
         choice = self._choices(card) if mode == "choice" else None
         if choice is not None:
-            grade = self._ask_choice(card, number, total, *choice)
-        elif mode == "type":
-            grade = self._ask_typed(card, number, total)
+            grade = self._ask_choice(card, *choice)
         else:
-            grade = self._ask_flip(card, number, total)
+            step = self._ask_typed(card) if mode == "type" else self._ask_flip(card)
+            if step.action == "quit":
+                raise _Quit
+            grade = step.grade
         duration = int((time.monotonic() - started) * 1000)
         with keys.shielded():
             self.store.record_answer(
@@ -757,76 +761,6 @@ class QuizSession:
             self.result.correct += 1
         else:
             self.result.missed.append(card)
-
-    def _key(self, card: Card) -> str:
-        key = self.keys.key()
-        if key in ("q", EOF, ESCAPE):
-            raise _Quit
-        if key == "e":
-            self.notice = source_line(card)
-        return key
-
-    def _ask_flip(self, card: Card, number: int, total: int) -> int:
-        revealed = False
-        while True:
-            notice = self.view.notice(self.notice)
-            self.notice = None
-            if revealed:
-                self._draw(
-                    card,
-                    number,
-                    total,
-                    self.view.answer_panel(self.view.answer_body(card)),
-                    notice,
-                    self.view.grade_legend(),
-                    self.view.keys_line(("e", "source"), ("q", "quit")),
-                )
-            else:
-                self._draw(
-                    card,
-                    number,
-                    total,
-                    notice,
-                    self.view.keys_line(
-                        ("Space/Enter", "show the answer"), ("e", "source"), ("q", "quit")
-                    ),
-                )
-            key = self._key(card)
-            if not revealed and key in (SPACE, ENTER):
-                revealed = True
-            elif revealed and len(key) == 1 and key in "012345":
-                return int(key)
-
-    def _ask_typed(self, card: Card, number: int, total: int) -> int:
-        hint = (
-            "Type the items you recall, one per line; an empty line ends."
-            if card.kind == "list"
-            else "Type your answer and press Enter (an empty answer shows it)."
-        )
-        self._draw(card, number, total, self.view.text(hint + "  Ctrl-D quits.", "dim"))
-        answers = _read_answers(self.keys, card)
-        if answers is None:
-            raise _Quit
-        body, suggested = _check(self.view, card, answers)
-        while True:
-            notice = self.view.notice(self.notice)
-            self.notice = None
-            self._draw(
-                card,
-                number,
-                total,
-                self.view.answer_panel(body, "Your answer"),
-                notice,
-                self.view.grade_legend(suggested),
-                self.view.keys_line(
-                    ("Enter", f"accept {suggested} (suggested)"), ("0-5", "change"), ("q", "quit")
-                ),
-            )
-            key = self._key(card)
-            if key == ENTER:
-                return suggested
-            if len(key) == 1 and key in "012345":
-                return int(key)
 
     # multiple choice ---------------------------------------------------------------------------
 
@@ -869,9 +803,7 @@ class QuizSession:
         self.rng.shuffle(options)
         return note, options, right
 
-    def _ask_choice(
-        self, card: Card, number: int, total: int, note: str, options: list[str], right: str
-    ) -> int:
+    def _ask_choice(self, card: Card, note: str, options: list[str], right: str) -> int:
         from rich.table import Table
         from rich.text import Text
 
@@ -895,8 +827,6 @@ class QuizSession:
             self.notice = None
             self._draw(
                 card,
-                number,
-                total,
                 self.view.text(note, "bold"),
                 listing(),
                 notice,
@@ -904,7 +834,7 @@ class QuizSession:
                     (f"1-{len(options)}", "choose"), ("e", "source"), ("q", "quit")
                 ),
             )
-            key = self._key(card)
+            key = self._choice_key(card)
             if key in keys_allowed:
                 picked = int(key)
                 break
@@ -917,8 +847,6 @@ class QuizSession:
         while True:
             self._draw(
                 card,
-                number,
-                total,
                 self.view.text(note, "bold"),
                 listing(picked),
                 verdict,
@@ -926,9 +854,15 @@ class QuizSession:
                 self.view.keys_line(("Space/Enter", "next card"), ("q", "quit")),
             )
             self.notice = None
-            key = self._key(card)
-            if key in (SPACE, ENTER):
+            if self._choice_key(card) in (SPACE, ENTER):
                 return 4 if correct else 1
+
+    def _choice_key(self, card: Card) -> str:
+        key = self.keys.key()
+        step = self._common_key(key, card)
+        if step is not None and step.action == "quit":
+            raise _Quit
+        return key
 
     def score_panel(self) -> RenderableType:
         from rich.console import Group
