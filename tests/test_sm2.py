@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -213,3 +216,19 @@ def test_suspend_unsuspend_bury(cli: Run, deck: Path) -> None:
     result = cli("bury", "t-basic", now="2026-11-23T10:00")
     assert result.out.strip() == "t-basic buried until 2026-11-24."
     assert cli("suspend", "nope").code == 1
+
+
+def test_undo_after_a_sync_and_in_a_new_process(cli: Run, deck: Path, db_path: Path) -> None:
+    before = [row for row in dump(db_path) if row[0] in ("state", "reviews")]
+    cli("grade", "t-cloze", "5", now="2026-11-23T09:00")
+    (deck / "test-topic.yaml").write_text(
+        (deck / "test-topic.yaml").read_text().replace("nine or ten", "about ten")
+    )
+    assert "1 updated" in cli("decks", "sync", str(deck)).out
+    env = {**os.environ, "CUSTSERV_DB": str(db_path), "NO_COLOR": "1"}
+    undone = subprocess.run(
+        [sys.executable, "-m", "custserv_cards", "undo"], capture_output=True, text=True, env=env
+    )
+    assert undone.returncode == 0, undone.stderr
+    assert "Undid t-cloze: grade 5 (learn)" in undone.stdout
+    assert [row for row in dump(db_path) if row[0] in ("state", "reviews")] == before
