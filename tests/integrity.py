@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from pathlib import Path
+from typing import NoReturn
 
 STATE = ("repetitions", "easiness", "interval", "due", "lapses", "last_day", "again", "fsrs")
 NEW_STATE = {
@@ -102,3 +104,43 @@ def warm_up(folder: Path) -> None:
         sys.argv = argv
         if now is not None:
             os.environ["CUSTSERV_NOW"] = now
+
+
+ACK = re.compile(r"^(\S+): (\d) \(", re.MULTILINE)  # a line 'custserv grade' printed
+
+
+def grade_loop(db: Path, answers: list[tuple[str, int]], now: str, out: int) -> NoReturn:
+    """In a forked child: give ``answers`` with ``custserv grade``, one command after another
+    in this process, everything written to the file descriptor ``out``; never returns.
+
+    Prints ``EXIT n`` when a command fails (and stops), ``BETWEEN COMMANDS`` when a signal
+    lands in this loop between two commands (where no custserv code runs; in a shell it would
+    stop the loop), and ``DONE`` at the end.
+    """
+    import os
+    import sys
+
+    from custserv_cards.cli import main
+
+    try:
+        os.dup2(out, 1)
+        os.dup2(out, 2)
+        sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
+        sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+        os.environ["CUSTSERV_NOW"] = now
+        os.environ["NO_COLOR"] = "1"
+        reuse_cli_command()
+        try:
+            for card, grade in answers:
+                sys.argv = ["custserv", "--db", str(db), "grade", card, str(grade)]
+                try:
+                    main()
+                except SystemExit as exit_:
+                    if exit_.code not in (0, None):
+                        print(f"EXIT {exit_.code}")
+                        break
+        except KeyboardInterrupt:
+            print("BETWEEN COMMANDS")
+        print("DONE")
+    finally:
+        os._exit(0)

@@ -9,12 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from integrity import assert_sound, reuse_cli_command, warm_up
-
-from custserv_cards.cli import main
+from integrity import ACK, assert_sound, grade_loop, warm_up
 
 ANSWERS_EACH = 500
-ACK = re.compile(r"^(\S+): (\d) \(", re.MULTILINE)
 CARDS = [
     "def-customer-loyalty",
     "def-customer-loyalty:reverse",
@@ -28,24 +25,8 @@ def _fork_grader(db: Path, answers: list[tuple[str, int]], now: str) -> tuple[in
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
-        try:
-            os.close(read_end)
-            os.dup2(write_end, 1)
-            os.dup2(write_end, 2)
-            sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
-            sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
-            os.environ["CUSTSERV_NOW"] = now
-            os.environ["NO_COLOR"] = "1"
-            reuse_cli_command()
-            for card, grade in answers:
-                sys.argv = ["custserv", "--db", str(db), "grade", card, str(grade)]
-                try:
-                    main()
-                except SystemExit as exit_:
-                    if exit_.code not in (0, None):
-                        print(f"EXIT {exit_.code}")
-        finally:
-            os._exit(0)
+        os.close(read_end)
+        grade_loop(db, answers, now, write_end)
     os.close(write_end)
     return pid, read_end
 

@@ -21,16 +21,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from integrity import assert_sound, reuse_cli_command, warm_up
+from integrity import ACK, assert_sound, grade_loop, warm_up
 
-from custserv_cards.cli import main
 from custserv_cards.store import Store
 from custserv_cards.sync import sync_bundled_if_changed
 
 FORK_KILLS = 100
 PROCESS_KILLS = 10
 FRESH_DB_KILLS = 6
-ACK = re.compile(r"^(\S+): (\d) \(", re.MULTILINE)
 
 
 def _prepare(db: Path) -> list[str]:
@@ -43,34 +41,6 @@ def _prepare(db: Path) -> list[str]:
     return rng.sample(ids, 8)
 
 
-def _child(db: Path, answers: list[tuple[str, int]], now: str, out: int) -> None:
-    """Runs in the forked process: answer with ``custserv grade``; never returns."""
-    try:
-        os.dup2(out, 1)
-        os.dup2(out, 2)
-        sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
-        sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
-        os.environ["CUSTSERV_NOW"] = now
-        os.environ["NO_COLOR"] = "1"
-        reuse_cli_command()
-        try:
-            for card, grade in answers:
-                sys.argv = ["custserv", "--db", str(db), "grade", card, str(grade)]
-                try:
-                    main()
-                except SystemExit as exit_:
-                    if exit_.code not in (0, None):
-                        print(f"EXIT {exit_.code}")
-                        break
-        except KeyboardInterrupt:
-            # The signal landed in this loop, between two commands, where no custserv code
-            # runs (in a shell it would stop the loop); what was answered must still be there.
-            print("BETWEEN COMMANDS")
-        print("DONE")
-    finally:
-        os._exit(0)
-
-
 def _run_and_signal(
     db: Path, answers: list[tuple[str, int]], now: str, delay: float, signum: int
 ) -> tuple[str, int]:
@@ -79,7 +49,7 @@ def _run_and_signal(
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
         os.close(read_end)
-        _child(db, answers, now, write_end)
+        grade_loop(db, answers, now, write_end)
     os.close(write_end)
     time.sleep(delay)
     os.kill(pid, signum)

@@ -81,18 +81,23 @@ def default_backup_name(store: Store) -> str:
     return f"{store.path.stem}-{stamp}.db"
 
 
+def made_backup_dir(store: Store) -> Path:
+    """The ``backups/`` folder beside the database, created if needed."""
+    folder = backup_dir(store)
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as error:
+        raise DataError(
+            f"cannot create the backup folder {folder} ({error.strerror}); nothing was changed "
+            "(custserv backup PATH writes a copy elsewhere)"
+        ) from None
+    return folder
+
+
 def backup_command(store: Store, target: Path | None) -> Path:
     """``custserv backup [PATH]``: to PATH, inside PATH when it is a folder, else to backups/."""
     if target is None:
-        folder = backup_dir(store)
-        try:
-            folder.mkdir(exist_ok=True)
-        except OSError as error:
-            raise DataError(
-                f"cannot create the backup folder {folder} ({error.strerror}); "
-                "give a PATH: custserv backup PATH"
-            ) from None
-        return backup_to(store, folder / default_backup_name(store))
+        return backup_to(store, made_backup_dir(store) / default_backup_name(store))
     if target.is_dir():
         return backup_to(store, target / default_backup_name(store))
     return backup_to(store, target)
@@ -103,14 +108,7 @@ def backup_before_migration(store: Store, version: int) -> Path:
     from custserv_cards import clock
 
     stamp = clock.now().strftime("%Y%m%d-%H%M%S")
-    folder = backup_dir(store)
-    try:
-        folder.mkdir(exist_ok=True)
-    except OSError as error:
-        raise DataError(
-            f"cannot create {folder} for the copy taken before upgrading the database "
-            f"({error.strerror}); nothing was changed"
-        ) from None
+    folder = made_backup_dir(store)
     prefix = f"{store.path.stem}-schema{version}-"
     dest = backup_to(store, folder / f"{prefix}{stamp}.db")
     prune(folder, prefix)
@@ -135,13 +133,7 @@ def ensure_daily_backup(store: Store) -> Path | None:
         return None
     if store.conn.execute("SELECT 1 FROM reviews LIMIT 1").fetchone() is None:
         return None
-    try:
-        folder.mkdir(exist_ok=True)
-    except OSError as error:
-        raise DataError(
-            f"the daily backup could not be written: cannot create {folder} ({error.strerror}); "
-            "your data is unchanged"
-        ) from None
+    made_backup_dir(store)
     backup_to(store, dest)
     prune(folder, f"{store.path.stem}-daily-")
     return dest
