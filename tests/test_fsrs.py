@@ -40,10 +40,13 @@ def test_fsrs_is_deterministic_and_day_based() -> None:
     assert first[2].interval > first[3].interval
 
 
-def test_same_day_answers_are_repeats() -> None:
+def test_same_day_answers_are_repeats_that_fsrs_learns_from() -> None:
     state, memory, _ = fsrs_adapter.review(SM2State(), None, 2, DAY, noon(DAY))
-    again, same_memory, kind = fsrs_adapter.review(state, memory, 5, DAY, noon(DAY))
-    assert kind == "repeat" and same_memory == memory and not again.again
+    later = noon(DAY) + timedelta(minutes=10)
+    again, new_memory, kind = fsrs_adapter.review(state, memory, 5, DAY, later)
+    assert kind == "repeat" and not again.again
+    assert (again.repetitions, again.lapses, again.last_day) == (0, 1, DAY)
+    assert new_memory != memory and again.interval >= state.interval
 
 
 def test_fsrs_through_the_command_line(cli: Run, db_path: Path) -> None:
