@@ -63,9 +63,10 @@ def _dashboard(result: Stats) -> list[RenderableType]:
             caption_justify="left",
         )
         for n, name in enumerate(columns):
-            table.add_column(
-                name, justify="left" if n == 0 else "right", no_wrap=n != 0, overflow="fold"
-            )
+            if n == 0:  # the topic: cut short with an ellipsis rather than split mid-word
+                table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=24)
+            else:
+                table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
         return table
 
     states = make_table(
@@ -140,6 +141,7 @@ def _dashboard(result: Stats) -> list[RenderableType]:
 
 
 def _weak_table(title: str, cards: list[WeakCard]) -> RenderableType:
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
@@ -147,14 +149,17 @@ def _weak_table(title: str, cards: list[WeakCard]) -> RenderableType:
 
     if not cards:
         return Text(f"{title}: none.")
-    table = Table(title=title, title_justify="left")
-    for name in ("card", "topic", "text", "lapses", "EF", "interval", "due"):
-        table.add_column(name, justify="right" if name in ("lapses", "EF", "interval") else "left")
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("card", no_wrap=True, overflow="ellipsis", max_width=24)
+    table.add_column("text", overflow="ellipsis")
+    for name, width in (("lapses", 6), ("EF", 4), ("interval", 8), ("due", 10)):
+        table.add_column(name, justify="right", no_wrap=True, min_width=width)
     for c in cards:
+        text = safe(c.text)
+        text.no_wrap = True  # one line, cut with an ellipsis: 'custserv card show' has it all
         table.add_row(
             safe(c.card_id),
-            safe(c.topic),
-            safe(c.text),
+            text,
             str(c.lapses),
             f"{c.ef:.2f}",
             str(c.interval),
