@@ -279,7 +279,15 @@ def test_hostile_text_in_markdown_csv_json(cli: Run, hostile_db: Path) -> None:
     assert texts["evil-script"].startswith("<script>document.title")  # JSON keeps it exactly
 
 
-def test_hostile_text_in_the_terminal(cli: Run, hostile_db: Path) -> None:
+def test_hostile_text_in_the_terminal(
+    cli: Run, hostile_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from custserv_cards.render import stdout_console
+
+    # wide enough that the weakest cards' one-line text is not cut before the escape
+    monkeypatch.setenv("COLUMNS", "300")
+    stdout_console.cache_clear()
     result = cli("stats", "--topic", "hostile", now=NOW)
+    stdout_console.cache_clear()
     assert result.code == 0, result
     assert "\x1b" not in result.out and "\\x1b[31m" in result.out
