@@ -80,6 +80,9 @@ def reuse_cli_command() -> None:
 
     import typer.main
 
+    from custserv_cards.cli import build
+
+    build()  # every command group, so the one cached command knows every command
     typer.main.get_command = functools.cache(typer.main.get_command)  # type: ignore[assignment]
 
 
@@ -144,3 +147,16 @@ def grade_loop(db: Path, answers: list[tuple[str, int]], now: str, out: int) -> 
         print("DONE")
     finally:
         os._exit(0)
+
+
+def fork_grade_loop(db: Path, answers: list[tuple[str, int]], now: str) -> tuple[int, int]:
+    """Start a process running ``grade_loop``; (its pid, the read end of its output)."""
+    import os
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.close(read_end)
+        grade_loop(db, answers, now, write_end)
+    os.close(write_end)
+    return pid, read_end

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from integrity import ACK, assert_sound, grade_loop, warm_up
+from integrity import ACK, assert_sound, fork_grade_loop, warm_up
 
 ANSWERS_EACH = 500
 CARDS = [
@@ -18,17 +18,6 @@ CARDS = [
     "complaints-tell-unresolved",
     "retention-attract-and-hold",
 ]
-
-
-def _fork_grader(db: Path, answers: list[tuple[str, int]], now: str) -> tuple[int, int]:
-    """Start a process that answers with ``custserv grade``; (pid, read end of its output)."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        os.close(read_end)
-        grade_loop(db, answers, now, write_end)
-    os.close(write_end)
-    return pid, read_end
 
 
 def _collect(pid: int, read_end: int) -> str:
@@ -48,7 +37,7 @@ def test_two_processes_answer_500_each_on_a_new_database(tmp_path: Path) -> None
     warm_up(tmp_path)
     rng = random.Random(2)
     plans = [[(rng.choice(CARDS), rng.randint(0, 5)) for _ in range(ANSWERS_EACH)] for _ in "ab"]
-    started = [_fork_grader(db, plan, "2026-11-23T10:00") for plan in plans]
+    started = [fork_grade_loop(db, plan, "2026-11-23T10:00") for plan in plans]
     outputs = [_collect(pid, fd) for pid, fd in started]
     for plan, output in zip(plans, outputs, strict=True):
         assert "locked" not in output
@@ -84,7 +73,7 @@ def test_a_review_while_grade_runs_in_another_terminal(tmp_path: Path) -> None:
     rng = random.Random(9)
     plan = [(rng.choice(CARDS), rng.randint(0, 5)) for _ in range(ANSWERS_EACH)]
     now = "2026-11-23T10:00"
-    grader = _fork_grader(db, plan, now)
+    grader = fork_grade_loop(db, plan, now)
     env = {**os.environ, "CUSTSERV_DB": str(db), "CUSTSERV_NOW": now, "NO_COLOR": "1"}
     env.update({"TERM": "xterm", "COLUMNS": "80", "LINES": "24"})
     child = pexpect.spawn(

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from integrity import ACK, assert_sound, grade_loop, warm_up
+from integrity import ACK, assert_sound, fork_grade_loop, warm_up
 
 from custserv_cards.store import Store
 from custserv_cards.sync import sync_bundled_if_changed
@@ -45,12 +45,7 @@ def _run_and_signal(
     db: Path, answers: list[tuple[str, int]], now: str, delay: float, signum: int
 ) -> tuple[str, int]:
     """Fork a grading process, send ``signum`` after ``delay`` seconds; its output and status."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        os.close(read_end)
-        grade_loop(db, answers, now, write_end)
-    os.close(write_end)
+    pid, read_end = fork_grade_loop(db, answers, now)
     time.sleep(delay)
     os.kill(pid, signum)
     _, status = os.waitpid(pid, 0)

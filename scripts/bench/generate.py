@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synth
 
 from custserv_cards.model import Card, Source
-from custserv_cards.store import Store
+from custserv_cards.store import Store, state_params
 
 SOURCE = Source("000_ecf73123d468c87f.txt", 1, 2)
 
@@ -99,19 +99,7 @@ def custserv_store(path: Path, size: int, seed: int, today: date) -> dict[str, i
 
         for spec in synth.cards(size, seed, today):
             cards.append(_card(spec, stamp))
-            s = spec.state
-            states.append(
-                (
-                    spec.id,
-                    s.repetitions,
-                    s.easiness,
-                    s.interval,
-                    s.due.isoformat() if s.due else None,
-                    s.lapses,
-                    s.last_day.isoformat() if s.last_day else None,
-                    int(s.again),
-                )
-            )
+            states.append((spec.id, *state_params(spec.state)))
             for a in spec.answers:
                 reviews.append(
                     (

@@ -122,7 +122,8 @@ def _state_from_row(row: sqlite3.Row | tuple[Any, ...]) -> SM2State:
     )
 
 
-def _state_params(state: SM2State) -> tuple[Any, ...]:
+def state_params(state: SM2State) -> tuple[Any, ...]:
+    """A state as the values of the ``state`` table's columns ``STATE_COLUMNS``, in order."""
     return (
         state.repetitions,
         state.easiness,
@@ -472,7 +473,7 @@ class Store:
                 conn.execute(
                     "UPDATE state SET repetitions = ?, easiness = ?, interval = ?, due = ?, "
                     "lapses = ?, last_day = ?, again = ?, fsrs = ? WHERE card_id = ?",
-                    (*_state_params(after), new_memory, card_id),
+                    (*state_params(after), new_memory, card_id),
                 )
             cursor = conn.execute(
                 "INSERT INTO reviews (card_id, reviewed_at, day, grade, scheduler, kind, "
@@ -517,7 +518,7 @@ class Store:
                         "UPDATE state SET repetitions = ?, easiness = ?, interval = ?, due = ?, "
                         "lapses = ?, last_day = ?, again = ?, fsrs = ? WHERE card_id = ?",
                         (
-                            *_state_params(SM2State.from_dict(logged)),
+                            *state_params(SM2State.from_dict(logged)),
                             logged.get("fsrs"),
                             card_id,
                         ),
