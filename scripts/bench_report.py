@@ -24,7 +24,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from custserv_cards.scheduler import sm2
+from custserv_cards.scheduler import codec, sm2
+from custserv_cards.scheduler.state import LEECH_LAPSES, CardState
 from custserv_cards.store import Store
 
 TODAY = date(2026, 11, 23)
@@ -73,7 +74,7 @@ def build(path: Path, cards: int, seed: int = 1) -> int:
                 sort_keys=True,
             )
             card_rows.append((card_id, card_id, topic, "basic", n // TOPICS, content, stamp, stamp))
-            state = sm2.SM2State()
+            state = CardState()
             if rng.random() < 0.08:  # never answered
                 state_rows.append((card_id, *_state_values(state)))
                 continue
@@ -116,8 +117,8 @@ def build(path: Path, cards: int, seed: int = 1) -> int:
             card_rows,
         )
         conn.executemany(
-            "INSERT INTO state (card_id, repetitions, easiness, interval, due, lapses, "
-            "last_day, again, suspended) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO state (card_id, {codec.STATE_COLUMNS}, suspended) "
+            f"VALUES (?{', ?' * (len(codec.COLUMNS) + 1)})",
             state_rows,
         )
     conn.execute("ANALYZE")
@@ -125,30 +126,13 @@ def build(path: Path, cards: int, seed: int = 1) -> int:
     return review_count
 
 
-def _state_values(state: sm2.SM2State) -> tuple[object, ...]:
-    data = state.to_dict()
-    suspended = int(state.lapses >= sm2.LEECH_LAPSES and state.lapses % 3 == 0)
-    return (
-        data["repetitions"],
-        data["easiness"],
-        data["interval"],
-        data["due"],
-        data["lapses"],
-        data["last_day"],
-        int(data["again"]),
-        suspended,
-    )
+def _state_values(state: CardState) -> tuple[object, ...]:
+    suspended = int(state.lapses >= LEECH_LAPSES and state.lapses % 3 == 0)
+    return (*codec.to_row(state), suspended)
 
 
-def _state_json(state: sm2.SM2State) -> str:
-    """``json.dumps(state.to_dict(), sort_keys=True)``, as the store writes it, only faster."""
-    due = f'"{state.due.isoformat()}"' if state.due else "null"
-    last = f'"{state.last_day.isoformat()}"' if state.last_day else "null"
-    return (
-        f'{{"again": {"true" if state.again else "false"}, "due": {due}, '
-        f'"easiness": {state.easiness}, "interval": {state.interval}, '
-        f'"lapses": {state.lapses}, "last_day": {last}, "repetitions": {state.repetitions}}}'
-    )
+def _state_json(state: CardState) -> str:
+    return codec.to_log_text(state)
 
 
 def _flush(conn: object, rows: list[tuple[object, ...]]) -> int:

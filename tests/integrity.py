@@ -9,17 +9,10 @@ import sqlite3
 from pathlib import Path
 from typing import NoReturn
 
-STATE = ("repetitions", "easiness", "interval", "due", "lapses", "last_day", "again", "fsrs")
-NEW_STATE = {
-    "repetitions": 0,
-    "easiness": 250,
-    "interval": 0,
-    "due": None,
-    "lapses": 0,
-    "last_day": None,
-    "again": False,
-    "fsrs": None,
-}
+from custserv_cards.scheduler import codec
+from custserv_cards.scheduler.state import CardState
+
+NEW_STATE = CardState()
 
 
 def assert_sound(path: Path) -> list[tuple[str, int]]:
@@ -30,29 +23,24 @@ def assert_sound(path: Path) -> list[tuple[str, int]]:
     try:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-        columns = ", ".join(STATE)
         states = {
-            row[0]: dict(zip(STATE, row[1:], strict=True))
-            for row in conn.execute(f"SELECT card_id, {columns} FROM state")
+            row[0]: codec.from_row(row[1:])
+            for row in conn.execute(f"SELECT card_id, {codec.STATE_COLUMNS} FROM state")
         }
-        last: dict[str, dict[str, object]] = {}
+        last: dict[str, CardState] = {}
         log: list[tuple[str, int]] = []
         for card_id, grade, kind, after in conn.execute(
             "SELECT card_id, grade, kind, after FROM reviews ORDER BY id"
         ):
             log.append((card_id, grade))
             if kind != "drill":
-                last[card_id] = json.loads(after)
+                last[card_id] = codec.from_log(json.loads(after))
         cards = {r[0] for r in conn.execute("SELECT id FROM cards")}
     finally:
         conn.close()
     assert set(states) == cards, "every card has exactly one state row"
     for card_id, state in states.items():
-        state["again"] = bool(state["again"])
-        logged = last.get(card_id)
-        expected = NEW_STATE if logged is None else {k: logged.get(k) for k in STATE}
-        if logged is not None:
-            expected["again"] = bool(expected["again"])
+        expected = last.get(card_id, NEW_STATE)
         assert state == expected, f"{card_id}: state {state} but its log says {expected}"
     return log
 

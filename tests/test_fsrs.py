@@ -1,52 +1,95 @@
-"""FSRS as the other scheduler: chosen in the settings, deterministic, undoable."""
+"""The scheduler interface: SM-2 and FSRS through the same calls; FSRS chosen in the settings,
+deterministic, undoable; the predicted recall of each card from its own history."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from conftest import Run, dump
+from integrity import assert_sound
 
-from custserv_cards.scheduler import fsrs_adapter
-from custserv_cards.scheduler.sm2 import SM2State
+from custserv_cards.memory import memories, recall_on
+from custserv_cards.scheduler import Scheduler, load
+from custserv_cards.scheduler.fsrs import FSRS, rating, retrievability
+from custserv_cards.scheduler.sm2 import SM2
+from custserv_cards.scheduler.state import AnswerKind, CardState, PastAnswer, SchedulerName
+from custserv_cards.store import Store
 
 DAY = date(2026, 11, 23)
-
-
-def noon(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+SCHEDULERS: list[Scheduler] = [SM2(), FSRS()]
 
 
 def test_grades_map_onto_fsrs_ratings() -> None:
-    assert [int(fsrs_adapter.rating(g)) for g in range(6)] == [1, 1, 1, 2, 3, 4]
+    assert [rating(g) for g in range(6)] == [1, 1, 1, 2, 3, 4]
 
 
-def test_fsrs_is_deterministic_and_day_based() -> None:
-    def run() -> list[SM2State]:
-        state, memory, day, out = SM2State(), None, DAY, []
+def test_the_settings_choose_the_scheduler() -> None:
+    assert load({"scheduler": "sm2"}).name == SchedulerName.SM2
+    fsrs = load({"scheduler": "fsrs", "desired_retention": "0.85"})
+    assert isinstance(fsrs, FSRS) and fsrs.desired_retention == 0.85
+
+
+@pytest.mark.parametrize("scheduler", SCHEDULERS, ids=lambda s: s.name)
+def test_both_schedulers_keep_the_common_rules(scheduler: Scheduler) -> None:
+    def run() -> list[tuple[CardState, AnswerKind]]:
+        state, day, out = CardState(), DAY, []
         for grade in (4, 4, 5, 1, 4):
-            state, memory, kind = fsrs_adapter.review(state, memory, grade, day, noon(day))
-            assert kind in ("learn", "review")
+            state, kind = scheduler.review(state, grade, day)
             assert state.due == day + timedelta(days=state.interval) and state.interval >= 1
-            out.append(state)
+            assert state.last_day == day
+            out.append((state, kind))
             day = state.due
         return out
 
-    first, second = run(), run()
-    assert first == second
-    assert first[1].interval > first[0].interval  # successes lengthen the interval
-    assert first[3].repetitions == 0 and first[3].lapses == 1  # a failure restarts
-    assert first[2].interval > first[3].interval
+    first = run()
+    assert first == run()  # pure: the same answers give the same states
+    states = [s for s, _ in first]
+    assert [k for _, k in first] == ["learn", "review", "review", "review", "review"]
+    assert [s.repetitions for s in states] == [1, 2, 3, 0, 1]
+    assert [s.lapses for s in states] == [0, 0, 0, 1, 1]
+    assert states[2].interval > states[1].interval > states[0].interval  # successes lengthen
+    assert states[3].interval < states[2].interval  # a failure shortens
+    # each scheduler keeps its own memory and carries the other's along
+    if scheduler.name == SchedulerName.FSRS:
+        assert states[-1].sm2 == CardState().sm2 and states[-1].fsrs is not None
+    else:
+        assert states[-1].fsrs is None and states[-1].sm2.easiness == 260
 
 
-def test_same_day_answers_are_repeats_that_fsrs_learns_from() -> None:
-    state, memory, _ = fsrs_adapter.review(SM2State(), None, 2, DAY, noon(DAY))
-    later = noon(DAY) + timedelta(minutes=10)
-    again, new_memory, kind = fsrs_adapter.review(state, memory, 5, DAY, later)
+@pytest.mark.parametrize("scheduler", SCHEDULERS, ids=lambda s: s.name)
+def test_same_day_answers_are_repeats(scheduler: Scheduler) -> None:
+    state, _ = scheduler.review(CardState(), 2, DAY)
+    again, kind = scheduler.review(state, 5, DAY)
     assert kind == "repeat" and not again.again
     assert (again.repetitions, again.lapses, again.last_day) == (0, 1, DAY)
-    assert new_memory != memory and again.interval >= state.interval
+
+
+def test_fsrs_learns_from_same_day_answers() -> None:
+    state, _ = FSRS().review(CardState(), 2, DAY)
+    again, _ = FSRS().review(state, 5, DAY)
+    assert again.fsrs != state.fsrs and again.interval >= state.interval
+
+
+def test_recall_is_ninety_percent_after_one_stability() -> None:
+    fsrs = FSRS()
+    assert retrievability(10.0, 0, fsrs.parameters) == 1.0
+    assert retrievability(10.0, 10, fsrs.parameters) == pytest.approx(0.9)
+    assert retrievability(10.0, 30, fsrs.parameters) < 0.9
+
+
+def test_fsrs_memory_from_history_matches_answering_under_fsrs() -> None:
+    fsrs, state, day, history = FSRS(), CardState(), DAY, []
+    for grade in (4, 3, 5, 4):
+        state, _ = fsrs.review(state, grade, day)
+        history.append(PastAnswer(day, grade))
+        day = day + timedelta(days=state.interval + 1)
+    rebuilt = fsrs.memory_from_history(history)
+    assert state.fsrs is not None
+    assert rebuilt.stability == pytest.approx(state.fsrs.stability, rel=1e-4)
+    assert rebuilt.difficulty == pytest.approx(state.fsrs.difficulty, rel=1e-4)
 
 
 def test_fsrs_through_the_command_line(cli: Run, db_path: Path) -> None:
@@ -63,3 +106,22 @@ def test_fsrs_through_the_command_line(cli: Run, db_path: Path) -> None:
     assert [r for r in dump(db_path) if r[0] != "undone_reviews"] == [
         r for r in before if r[0] != "undone_reviews"
     ]
+    assert_sound(db_path)
+
+
+def test_recall_on_a_day_from_each_cards_history(cli: Run, db_path: Path) -> None:
+    for day, grade in ((1, 4), (3, 4), (9, 5)):
+        assert (
+            cli("grade", "poor-service-causes", str(grade), now=f"2026-11-{day:02d}T10:00").code
+            == 0
+        )
+    assert cli("grade", "def-customer-loyalty", "1", now="2026-11-09T10:00").code == 0
+    with Store.open(db_path) as store:
+        known = memories(store)
+        assert set(known) == {"poor-service-causes", "def-customer-loyalty"}
+        strong, weak = known["poor-service-causes"], known["def-customer-loyalty"]
+        assert strong.last_day == date(2026, 11, 9) and strong.stability > weak.stability
+        later = recall_on(store, date(2026, 12, 9))
+    assert 0 < later["def-customer-loyalty"] < later["poor-service-causes"] < 1
+    assert strong.recall(date(2026, 11, 9)) == 1.0
+    assert strong.recall(date(2027, 11, 9)) < later["poor-service-causes"]

@@ -35,12 +35,14 @@ def test_the_replay_catches_a_broken_rule(monkeypatch: pytest.MonkeyPatch) -> No
     from dataclasses import replace
 
     from custserv_cards.scheduler import sm2
+    from custserv_cards.scheduler.state import CardState, SM2Memory
 
     exact = sm2.review
 
-    def lowers_ef_on_failure(state: sm2.SM2State, grade: int, day: object) -> object:
+    def lowers_ef_on_failure(state: CardState, grade: int, day: object) -> object:
         new, kind = exact(state, grade, day)  # type: ignore[arg-type]
-        return (replace(new, easiness=max(130, new.easiness - 20)) if grade < 3 else new), kind
+        lowered = SM2Memory(max(130, new.sm2.easiness - 20))
+        return (replace(new, sm2=lowered) if grade < 3 else new), kind
 
     monkeypatch.setattr(sm2, "review", lowers_ef_on_failure)
     with pytest.raises(AssertionError, match="a failure restarts without changing EF"):

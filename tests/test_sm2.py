@@ -15,7 +15,9 @@ from conftest import Run, dump, write_deck
 from hypothesis import given
 from hypothesis import strategies as st
 
-from custserv_cards.scheduler.sm2 import SM2State, easiness_change, review
+from custserv_cards.scheduler import codec
+from custserv_cards.scheduler.sm2 import easiness_change, review
+from custserv_cards.scheduler.state import CardState, SM2Memory
 
 DAY = date(2026, 11, 23)
 
@@ -26,8 +28,8 @@ GOLDEN = [
 ]
 
 
-def run_sequence(grades: list[int]) -> list[SM2State]:
-    state, day, states = SM2State(), DAY, []
+def run_sequence(grades: list[int]) -> list[CardState]:
+    state, day, states = CardState(), DAY, []
     for grade in grades:
         state, kind = review(state, grade, day)
         assert kind in ("learn", "review")
@@ -40,7 +42,7 @@ def run_sequence(grades: list[int]) -> list[SM2State]:
 def test_golden_sequences(grades: list[int], intervals: list[int], easiness: list[int]) -> None:
     states = run_sequence(grades)
     assert [s.interval for s in states] == intervals
-    assert [s.easiness for s in states] == easiness
+    assert [s.sm2.easiness for s in states] == easiness
 
 
 def test_float_ef_would_be_a_day_late() -> None:
@@ -56,48 +58,48 @@ def test_float_ef_would_be_a_day_late() -> None:
 
 def test_easiness_changes() -> None:
     assert [easiness_change(q) for q in (5, 4, 3)] == [10, 0, -14]
-    state = SM2State(
-        easiness=135, repetitions=3, interval=10, due=DAY, last_day=DAY - timedelta(10)
+    state = CardState(
+        sm2=SM2Memory(135), repetitions=3, interval=10, due=DAY, last_day=DAY - timedelta(10)
     )
     after, _ = review(state, 3, DAY)
-    assert after.easiness == 130  # never below 1.3
+    assert after.sm2.easiness == 130  # never below 1.3
 
 
 def test_failure_restarts_without_changing_ef() -> None:
-    state = SM2State(
-        repetitions=4, easiness=270, interval=40, due=DAY, last_day=DAY - timedelta(40)
+    state = CardState(
+        repetitions=4, sm2=SM2Memory(270), interval=40, due=DAY, last_day=DAY - timedelta(40)
     )
     after, kind = review(state, 2, DAY)
-    assert (after.repetitions, after.interval, after.easiness, after.lapses) == (0, 1, 270, 1)
+    assert (after.repetitions, after.interval, after.sm2.easiness, after.lapses) == (0, 1, 270, 1)
     assert after.due == DAY + timedelta(days=1) and kind == "review"
 
 
 def test_due_is_counted_from_the_answer_day_not_the_old_due_date() -> None:
-    state = SM2State(repetitions=2, easiness=250, interval=6, due=DAY, last_day=DAY - timedelta(6))
+    state = CardState(repetitions=2, interval=6, due=DAY, last_day=DAY - timedelta(6))
     late = DAY + timedelta(days=10)
     after, _ = review(state, 4, late)
     assert after.interval == 15 and after.due == late + timedelta(days=15)
 
 
 def test_rule_7_same_day_repeats_change_nothing_but_again() -> None:
-    first, _ = review(SM2State(), 3, DAY)
+    first, _ = review(CardState(), 3, DAY)
     assert first.again  # graded below 4: ask again today
     repeat, kind = review(first, 2, DAY)
     assert kind == "repeat" and repeat == first
     done, kind = review(repeat, 4, DAY)
     assert kind == "repeat" and not done.again
-    assert (done.repetitions, done.interval, done.easiness) == (1, 1, first.easiness)
+    assert (done.repetitions, done.interval, done.sm2.easiness) == (1, 1, first.sm2.easiness)
 
 
 def test_grade_out_of_range_is_refused() -> None:
     with pytest.raises(ValueError):
-        review(SM2State(), 6, DAY)
+        review(CardState(), 6, DAY)
 
 
 states = st.builds(
-    SM2State,
+    CardState,
     repetitions=st.integers(0, 30),
-    easiness=st.integers(130, 400),
+    sm2=st.builds(SM2Memory, st.integers(130, 400)),
     interval=st.integers(1, 3000),
     due=st.just(DAY),
     lapses=st.integers(0, 20),
@@ -107,9 +109,9 @@ states = st.builds(
 
 
 @given(states, st.integers(0, 5))
-def test_properties(state: SM2State, grade: int) -> None:
+def test_properties(state: CardState, grade: int) -> None:
     after, _ = review(state, grade, DAY)
-    assert after.easiness >= 130
+    assert after.sm2.easiness >= 130
     assert after.interval >= 1
     assert after.due == DAY + timedelta(days=after.interval)
     if grade >= 3:
@@ -118,18 +120,19 @@ def test_properties(state: SM2State, grade: int) -> None:
         assert after.repetitions == state.repetitions + 1
     else:
         assert (after.repetitions, after.interval) == (0, 1)  # a failure always restarts
-        assert after.easiness == state.easiness
+        assert after.sm2.easiness == state.sm2.easiness
 
 
 @given(st.lists(st.integers(0, 5), min_size=1, max_size=30))
 def test_sequences_keep_invariants(grades: list[int]) -> None:
     for state in run_sequence(grades):
-        assert state.easiness >= 130 and state.interval >= 1
+        assert state.sm2.easiness >= 130 and state.interval >= 1
 
 
 def test_state_round_trips_through_json() -> None:
     state = run_sequence([5, 3, 1, 4])[-1]
-    assert SM2State.from_dict(json.loads(json.dumps(state.to_dict()))) == state
+    assert codec.from_log(json.loads(codec.to_log_text(state))) == state
+    assert codec.from_row(codec.to_row(state)) == state
 
 
 # --- through the real command -----------------------------------------------------------
@@ -232,3 +235,35 @@ def test_undo_after_a_sync_and_in_a_new_process(cli: Run, deck: Path, db_path: P
     assert undone.returncode == 0, undone.stderr
     assert "Undid t-cloze: grade 5 (learn)" in undone.stdout
     assert [row for row in dump(db_path) if row[0] in ("state", "reviews")] == before
+
+
+def test_early_answers_do_not_compound_intervals_until_the_date_overflows(cli: Run) -> None:
+    # Fifteen daily 5s to one card, each before its due day: the interval follows the days
+    # that actually passed, so it stays at 6 days instead of reaching the year 7994.
+    for day in range(2, 17):
+        result = cli("grade", "def-customer-service-revision-notes", "5", now=f"2026-01-{day:02d}")
+        assert result.code == 0, result
+    shown = json.loads(cli("card", "show", "def-customer-service-revision-notes", "--json").out)
+    assert shown["state"]["repetitions"] == 15
+    assert shown["state"]["interval"] == 6 and shown["state"]["due"] == "2026-01-22"
+
+
+def test_an_early_answer_multiplies_the_days_that_passed() -> None:
+    state = CardState(repetitions=4, interval=100, due=DAY, last_day=DAY - timedelta(100))
+    on_time, _ = review(state, 4, DAY)
+    assert on_time.interval == 250
+    early, _ = review(state, 4, DAY - timedelta(days=40))  # 60 days after the last answer
+    assert early.interval == 150  # ceil(60 x 2.5), more than the 100 days it had
+    very_early, _ = review(state, 4, DAY - timedelta(days=90))  # 10 days after
+    assert very_early.interval == 100  # ceil(10 x 2.5) = 25, but a success never shortens
+
+
+def test_no_interval_or_due_date_overflows() -> None:
+    from custserv_cards.scheduler.fsrs import FSRS
+    from custserv_cards.scheduler.state import MAX_INTERVAL
+
+    end = date(9999, 12, 1)
+    state = CardState(repetitions=9, interval=30_000, due=end, last_day=end - timedelta(30_000))
+    for scheduler_review in (review, FSRS().review):
+        after, _ = scheduler_review(state, 5, end)
+        assert after.interval <= MAX_INTERVAL and after.due == date.max

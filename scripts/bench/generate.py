@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synth
 
 from custserv_cards.model import Card, Source
-from custserv_cards.store import Store, state_params
+from custserv_cards.scheduler import codec
+from custserv_cards.store import Store
 
 SOURCE = Source("000_ecf73123d468c87f.txt", 1, 2)
 
@@ -83,11 +84,7 @@ def custserv_store(path: Path, size: int, seed: int, today: date) -> dict[str, i
                 "added_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?7)",
                 cards,
             )
-            conn.executemany(
-                "INSERT INTO state (card_id, repetitions, easiness, interval, due, lapses, "
-                "last_day, again) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                states,
-            )
+            conn.executemany(codec.INSERT_STATE, states)
             conn.executemany(
                 "INSERT INTO reviews (card_id, reviewed_at, day, grade, scheduler, kind, "
                 "before, after, duration_ms) VALUES (?, ?, ?, ?, 'sm2', ?, ?, ?, ?)",
@@ -99,7 +96,7 @@ def custserv_store(path: Path, size: int, seed: int, today: date) -> dict[str, i
 
         for spec in synth.cards(size, seed, today):
             cards.append(_card(spec, stamp))
-            states.append((spec.id, *state_params(spec.state)))
+            states.append((spec.id, *codec.to_row(spec.state)))
             for a in spec.answers:
                 reviews.append(
                     (
@@ -108,8 +105,8 @@ def custserv_store(path: Path, size: int, seed: int, today: date) -> dict[str, i
                         a.day.isoformat(),
                         a.grade,
                         a.kind,
-                        json.dumps(a.before.to_dict(), sort_keys=True),
-                        json.dumps(a.after.to_dict(), sort_keys=True),
+                        codec.to_log_text(a.before),
+                        codec.to_log_text(a.after),
                         a.duration_ms,
                     )
                 )

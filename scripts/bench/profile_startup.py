@@ -32,7 +32,8 @@ def group_of(module: str) -> str:
     top = module.split(".")[0]
     if top in ("custserv_cards", "typer", "click", "pydantic", "pydantic_core", "rich"):
         return top if top != "pydantic_core" else "pydantic"
-    if top in ("sqlite_utils", "yaml", "platformdirs", "rapidfuzz", "fsrs", "markdown_it"):
+    libraries = ("sqlite_utils", "yaml", "platformdirs", "rapidfuzz", "fsrs_rs_python")
+    if top in (*libraries, "markdown_it"):
         return top
     if top in ("sqlite3", "_sqlite3"):
         return "sqlite3"

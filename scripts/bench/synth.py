@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
-from custserv_cards.scheduler.sm2 import SM2State, review  # noqa: E402
+from custserv_cards.scheduler.sm2 import review  # noqa: E402
+from custserv_cards.scheduler.state import CardState  # noqa: E402
 
 TOPICS = 20
 MARKER = "bench card"
@@ -45,8 +46,8 @@ class Answer:
     at: datetime  # local, timezone-aware
     grade: int
     kind: str  # learn | review
-    before: SM2State
-    after: SM2State
+    before: CardState
+    after: CardState
     duration_ms: int
 
 
@@ -63,8 +64,8 @@ class SynthCard:
         return f"bench-{self.index:06d}"
 
     @property
-    def state(self) -> SM2State:
-        return self.answers[-1].after if self.answers else SM2State()
+    def state(self) -> CardState:
+        return self.answers[-1].after if self.answers else CardState()
 
 
 def topic_of(index: int) -> str:
@@ -88,8 +89,8 @@ def cards(size: int, seed: int, today: date) -> Iterator[SynthCard]:
             yield SynthCard(index, topic_of(index), prompt, answer, ())
             continue
         count = rng.randint(8, 16)
-        history: list[tuple[int, int, str, SM2State, SM2State]] = []
-        state = SM2State()
+        history: list[tuple[int, int, str, CardState, CardState]] = []
+        state = CardState()
         day = 0
         for _ in range(count):
             grade = rng.choices(GRADES, GRADE_WEIGHTS)[0]
@@ -129,15 +130,11 @@ def cards(size: int, seed: int, today: date) -> Iterator[SynthCard]:
         yield SynthCard(index, topic_of(index), prompt, answer, tuple(answers))
 
 
-def _shifted(state: SM2State, shift: timedelta) -> SM2State:
-    return SM2State(
-        repetitions=state.repetitions,
-        easiness=state.easiness,
-        interval=state.interval,
+def _shifted(state: CardState, shift: timedelta) -> CardState:
+    return replace(
+        state,
         due=state.due + shift if state.due else None,
-        lapses=state.lapses,
         last_day=state.last_day + shift if state.last_day else None,
-        again=state.again,
     )
 
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from custserv_cards.errors import DataError
 
 if TYPE_CHECKING:
+    from custserv_cards.scheduler.state import CardState
     from custserv_cards.store import Store
 
 
@@ -109,12 +110,11 @@ def examine(path: Path, repair: bool = True) -> Report:
     return report
 
 
-_STATE = ("repetitions", "easiness", "interval", "due", "lapses", "last_day", "again", "fsrs")
-
-
 def _check_states(store: Store, report: Report, repair: bool) -> None:
+    from custserv_cards.scheduler import codec
+
     conn = store.conn
-    columns = ", ".join(f"s.{c}" for c in _STATE)
+    columns = ", ".join(f"s.{c}" for c in codec.COLUMNS)
     cards = conn.execute(
         f"SELECT c.id, s.card_id IS NOT NULL, {columns} FROM cards c "
         "LEFT JOIN state s ON s.card_id = c.id ORDER BY c.id"
@@ -126,28 +126,31 @@ def _check_states(store: Store, report: Report, repair: bool) -> None:
             ") m ON m.id = r.id"
         ).fetchall()
     )
-    fixes: list[tuple[str, dict[str, object], bool, str]] = []
+    fixes: list[tuple[str, CardState | None, bool, str]] = []
     kept = 0
     for row in cards:
         card_id, has_state = row[0], bool(row[1])
-        state = dict(zip(_STATE, row[2:], strict=True))
-        state["again"] = bool(state["again"]) if has_state else False
+        state = codec.from_row(row[2:]) if has_state else None
         logged = last_after.get(card_id)
         if logged is None:
-            if not has_state:
-                fixes.append((card_id, {}, False, "had no scheduling state; a new one was made"))
-            elif state["last_day"] is not None:
+            if state is None:
+                fixes.append((card_id, None, False, "had no scheduling state; a new one was made"))
+            elif not state.is_new:
                 kept += 1
             continue
-        after = json.loads(logged)
-        wanted = {key: after.get(key) for key in _STATE}
-        wanted["again"] = bool(wanted["again"])
-        if not has_state:
+        wanted = codec.from_log(json.loads(logged))
+        if state is None:
             fixes.append(
                 (card_id, wanted, False, "had no scheduling state; rebuilt from its last answer")
             )
         elif wanted != state:
-            differing = ", ".join(k for k in _STATE if wanted[k] != state[k])
+            differing = ", ".join(
+                name
+                for name, have, want in zip(
+                    codec.COLUMNS, codec.to_row(state), codec.to_row(wanted), strict=True
+                )
+                if have != want
+            )
             fixes.append(
                 (
                     card_id,
@@ -176,24 +179,13 @@ def _check_states(store: Store, report: Report, repair: bool) -> None:
         )
         return
     with store.write() as tx:
-        for card_id, wanted, exists, _what in fixes:
-            if not wanted:
+        for card_id, fix, exists, _what in fixes:
+            if fix is None:
                 tx.execute("INSERT OR IGNORE INTO state (card_id) VALUES (?)", (card_id,))
-                continue
-            values = [wanted[k] for k in _STATE]
-            values[6] = int(bool(values[6]))
-            if exists:
-                tx.execute(
-                    "UPDATE state SET repetitions = ?, easiness = ?, interval = ?, due = ?, "
-                    "lapses = ?, last_day = ?, again = ?, fsrs = ? WHERE card_id = ?",
-                    (*values, card_id),
-                )
+            elif exists:
+                tx.execute(codec.UPDATE_STATE, (*codec.to_row(fix), card_id))
             else:
-                tx.execute(
-                    "INSERT INTO state (card_id, repetitions, easiness, interval, due, lapses, "
-                    "last_day, again, fsrs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (card_id, *values),
-                )
+                tx.execute(codec.INSERT_STATE, (card_id, *codec.to_row(fix)))
     report.repairs.extend(f"card '{cid}' {what}" for cid, _s, _e, what in fixes)
 
 

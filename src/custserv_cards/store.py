@@ -22,24 +22,26 @@ from typing import Any
 
 from custserv_cards.errors import DataError, UsageError
 from custserv_cards.model import Card, Deck
-from custserv_cards.scheduler import sm2
-from custserv_cards.scheduler.sm2 import SM2State
+from custserv_cards.scheduler import Scheduler, codec
+from custserv_cards.scheduler.state import AnswerKind, CardState, PastAnswer, SchedulerName
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
-STATE_COLUMNS = "repetitions, easiness, interval, due, lapses, last_day, again"
+STATE_COLUMNS = codec.STATE_COLUMNS
+FSRS_PARAMETERS = "fsrs_parameters"  # meta key: FSRS's personal parameters, as a JSON list
 
 DEFAULT_SETTINGS: dict[str, str] = {
     "day_start_hour": "4",
     "new_per_day": "20",
     "reviews_per_day": "200",
     "scheduler": "sm2",
+    "desired_retention": "0.9",
     "answer_mode": "flip",
     "exam_date": "",
 }
 
 
-_CHOICES = {"scheduler": ("sm2", "fsrs"), "answer_mode": ("flip", "type")}
+_CHOICES = {"scheduler": tuple(SchedulerName), "answer_mode": ("flip", "type")}
 _RANGES = {"day_start_hour": (0, 23), "new_per_day": (0, 10_000), "reviews_per_day": (0, 100_000)}
 
 
@@ -54,6 +56,8 @@ def check_setting(key: str, value: str) -> str:
         if not value.isdigit() or not low <= int(value) <= high:
             raise UsageError(f"{key} must be a whole number from {low} to {high}, not {value!r}")
         value = str(int(value))
+    elif key == "desired_retention":
+        value = _check_retention(value)
     elif key == "exam_date" and value:
         try:
             value = date.fromisoformat(value).isoformat()
@@ -62,6 +66,22 @@ def check_setting(key: str, value: str) -> str:
                 f"exam_date must be a date like 2027-06-01 (or '' for none), not {value!r}"
             ) from None
     return value
+
+
+def _check_retention(value: str) -> str:
+    from custserv_cards.scheduler.fsrs import RETENTION_RANGE
+
+    low, high = RETENTION_RANGE
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not (value.isascii() and low <= number <= high):
+        raise UsageError(
+            f"desired_retention must be a share of cards recalled from {low:.2f} to {high:.2f} "
+            f"(0.90 means 90 %), not {value!r}"
+        )
+    return f"{number:.2f}".rstrip("0").rstrip(".")
 
 
 @dataclass(frozen=True)
@@ -83,7 +103,7 @@ class CardRecord:
 
     card: Card
     retired: bool
-    state: SM2State
+    state: CardState
     suspended: bool
     buried_until: date | None
 
@@ -95,10 +115,10 @@ class Answer:
     review_id: int
     card_id: str
     grade: int
-    kind: str
-    before: SM2State
-    after: SM2State
-    scheduler: str = "sm2"
+    kind: AnswerKind
+    before: CardState
+    after: CardState
+    scheduler: SchedulerName = SchedulerName.SM2
 
 
 @dataclass(frozen=True)
@@ -107,40 +127,6 @@ class Undone:
     grade: int
     reviewed_at: str
     kind: str
-
-
-def _state_from_row(row: sqlite3.Row | tuple[Any, ...]) -> SM2State:
-    repetitions, easiness, interval, due, lapses, last_day, again = tuple(row)[:7]
-    return SM2State(
-        repetitions=repetitions,
-        easiness=easiness,
-        interval=interval,
-        due=date.fromisoformat(due) if due else None,
-        lapses=lapses,
-        last_day=date.fromisoformat(last_day) if last_day else None,
-        again=bool(again),
-    )
-
-
-def state_params(state: SM2State) -> tuple[Any, ...]:
-    """A state as the values of the ``state`` table's columns ``STATE_COLUMNS``, in order."""
-    return (
-        state.repetitions,
-        state.easiness,
-        state.interval,
-        state.due.isoformat() if state.due else None,
-        state.lapses,
-        state.last_day.isoformat() if state.last_day else None,
-        int(state.again),
-    )
-
-
-def _log_state(state: SM2State, memory: str | None) -> str:
-    """A state as the review log keeps it: the common fields, plus FSRS's memory if any."""
-    data = state.to_dict()
-    if memory is not None:
-        data["fsrs"] = memory
-    return json.dumps(data, sort_keys=True)
 
 
 class Store:
@@ -394,9 +380,9 @@ class Store:
         return CardRecord(
             card=Card.from_row({"id": row[0], "content": row[1]}),
             retired=bool(row[2]),
-            state=_state_from_row(row[3:10]),
-            suspended=bool(row[10]),
-            buried_until=date.fromisoformat(row[11]) if row[11] else None,
+            state=codec.from_row(row[3:11]),
+            suspended=bool(row[11]),
+            buried_until=date.fromisoformat(row[12]) if row[12] else None,
         )
 
     def _unknown_card(self, card_id: str) -> str:
@@ -438,8 +424,10 @@ class Store:
         *,
         duration_ms: int | None = None,
         practice: bool = False,
+        scheduler: Scheduler | None = None,
     ) -> Answer:
-        """Apply an answer and log it, in one committed transaction.
+        """Apply an answer with ``scheduler`` (the one the settings choose if None) and log
+        it, in one committed transaction.
 
         A ``practice`` answer (a quiz drill) is logged as kind ``drill`` and leaves the
         schedule unchanged.
@@ -447,10 +435,10 @@ class Store:
         if not 0 <= grade <= 5:
             raise UsageError(f"grade {grade} is not 0 to 5 (5 perfect ... 0 complete blackout)")
         day = self.today_for(now)
-        scheduler = self.setting("scheduler")
+        chosen = scheduler or self.scheduler()
         with self.write() as conn:
             row = conn.execute(
-                f"SELECT c.retired, {STATE_COLUMNS}, s.fsrs FROM cards c "
+                f"SELECT c.retired, {STATE_COLUMNS} FROM cards c "
                 "JOIN state s ON s.card_id = c.id WHERE c.id = ?",
                 (card_id,),
             ).fetchone()
@@ -460,21 +448,15 @@ class Store:
                 raise DataError(
                     f"card '{card_id}' is retired (no longer in the decks); nothing was recorded"
                 )
-            before, memory = _state_from_row(row[1:8]), row[8]
+            before = codec.from_row(row[1:])
             if practice:
-                after, new_memory, kind = before, memory, "drill"
-            elif scheduler == "fsrs":
-                from custserv_cards.scheduler import fsrs_adapter
-
-                after, new_memory, kind = fsrs_adapter.review(before, memory, grade, day, now)
+                after, kind = before, AnswerKind.DRILL
             else:
-                (after, kind), new_memory = sm2.review(before, grade, day), memory
-            if not practice:
-                conn.execute(
-                    "UPDATE state SET repetitions = ?, easiness = ?, interval = ?, due = ?, "
-                    "lapses = ?, last_day = ?, again = ?, fsrs = ? WHERE card_id = ?",
-                    (*state_params(after), new_memory, card_id),
-                )
+                known = before
+                if chosen.needs_history(before):
+                    known = chosen.with_history(before, self.past_answers(card_id))
+                after, kind = chosen.review(known, grade, day)
+                conn.execute(codec.UPDATE_STATE, (*codec.to_row(after), card_id))
             cursor = conn.execute(
                 "INSERT INTO reviews (card_id, reviewed_at, day, grade, scheduler, kind, "
                 "before, after, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -483,15 +465,65 @@ class Store:
                     now.isoformat(timespec="milliseconds"),
                     day.isoformat(),
                     grade,
-                    scheduler,
+                    chosen.name,
                     kind,
-                    _log_state(before, memory),
-                    _log_state(after, new_memory),
+                    codec.to_log_text(before),
+                    codec.to_log_text(after),
                     duration_ms,
                 ),
             )
             review_id = int(cursor.lastrowid or 0)
-        return Answer(review_id, card_id, grade, kind, before, after, scheduler)
+        return Answer(review_id, card_id, grade, kind, before, after, chosen.name)
+
+    def scheduler(self) -> Scheduler:
+        """The scheduler the settings choose, with FSRS's personal parameters if fitted."""
+        from custserv_cards import scheduler
+
+        return scheduler.load(self.settings(), self.fsrs_parameters())
+
+    def fsrs_parameters(self) -> list[float] | None:
+        """FSRS's personal parameters (``custserv fsrs optimize``), or None for the defaults."""
+        text = self.meta(FSRS_PARAMETERS)
+        if not text:
+            return None
+        try:
+            values = json.loads(text)
+            return [float(v) for v in values]
+        except (ValueError, TypeError):
+            raise DataError(
+                f"{self.path}: FSRS's stored parameters are damaged; run 'custserv fsrs optimize' "
+                "to fit them again"
+            ) from None
+
+    def set_fsrs_parameters(self, parameters: list[float] | None) -> None:
+        with self.write() as conn:
+            if parameters is None:
+                conn.execute("DELETE FROM meta WHERE key = ?", (FSRS_PARAMETERS,))
+            else:
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (FSRS_PARAMETERS, json.dumps(parameters)),
+                )
+
+    def past_answers(self, card_id: str) -> list[PastAnswer]:
+        """The card's logged answers that moved its schedule (not drills), oldest first."""
+        return [
+            PastAnswer(date.fromisoformat(day), grade)
+            for day, grade in self.conn.execute(
+                "SELECT day, grade FROM reviews WHERE card_id = ? AND kind != 'drill' ORDER BY id",
+                (card_id,),
+            )
+        ]
+
+    def all_past_answers(self) -> dict[str, list[PastAnswer]]:
+        """Every card's logged answers that moved its schedule, oldest first."""
+        answers: dict[str, list[PastAnswer]] = {}
+        for card_id, day, grade in self.conn.execute(
+            "SELECT card_id, day, grade FROM reviews WHERE kind != 'drill' ORDER BY id"
+        ):
+            answers.setdefault(card_id, []).append(PastAnswer(date.fromisoformat(day), grade))
+        return answers
 
     def today_for(self, now: datetime) -> date:
         from custserv_cards import clock
@@ -512,17 +544,9 @@ class Store:
                 (steps,),
             ).fetchall()
             for review_id, card_id, grade, reviewed_at, kind, before in rows:
-                if kind != "drill":
-                    logged = json.loads(before)
-                    conn.execute(
-                        "UPDATE state SET repetitions = ?, easiness = ?, interval = ?, due = ?, "
-                        "lapses = ?, last_day = ?, again = ?, fsrs = ? WHERE card_id = ?",
-                        (
-                            *state_params(SM2State.from_dict(logged)),
-                            logged.get("fsrs"),
-                            card_id,
-                        ),
-                    )
+                if kind != AnswerKind.DRILL:
+                    restored = codec.from_log(json.loads(before))
+                    conn.execute(codec.UPDATE_STATE, (*codec.to_row(restored), card_id))
                 conn.execute(
                     "INSERT INTO undone_reviews (id, card_id, reviewed_at, day, grade, scheduler, "
                     "kind, before, after, duration_ms, undone_at) SELECT id, card_id, "

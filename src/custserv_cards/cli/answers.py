@@ -43,7 +43,7 @@ def grade(
         )
     else:
         days = f"{after.interval} day{'s' if after.interval != 1 else ''}"
-        ef = f"EF {after.ef:.2f}, " if answer.scheduler == "sm2" else ""
+        ef = f"EF {after.sm2.ef:.2f}, " if answer.scheduler == "sm2" else ""
         print(
             f"{card_id}: {value} ({meaning}); next due {after.due} (in {days}), "
             f"{ef}repetitions {after.repetitions}."
@@ -103,7 +103,8 @@ def config(
 ) -> None:
     """Show the settings, or set one.
 
-    Settings: day_start_hour, new_per_day, reviews_per_day, scheduler, answer_mode, exam_date.
+    Settings: day_start_hour, new_per_day, reviews_per_day, scheduler, desired_retention
+    (FSRS, 0.70 to 0.97), answer_mode, exam_date.
     """
     with open_store(sync_bundled=False) as store:
         if key is None:

@@ -113,7 +113,7 @@ def show(
         "leech": state.leech,
         "state": {
             "repetitions": state.repetitions,
-            "easiness": state.ef,
+            "easiness": state.sm2.ef,
             "interval": state.interval,
             "due": state.due.isoformat() if state.due else None,
             "lapses": state.lapses,

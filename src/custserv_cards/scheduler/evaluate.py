@@ -20,7 +20,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from custserv_cards.clock import DEFAULT_DAY_START_HOUR, study_day
-from custserv_cards.scheduler import fsrs_adapter, sm2
+from custserv_cards.scheduler import sm2
+from custserv_cards.scheduler.fsrs import FSRS
+from custserv_cards.scheduler.state import MIN_EASINESS, AnswerKind, CardState
 
 ANKI_RATING_TO_GRADE = {1: 1, 2: 3, 3: 4, 4: 5}
 
@@ -89,48 +91,44 @@ def replay(reviews: Iterable[Review], day_start_hour: int = DEFAULT_DAY_START_HO
     for review in reviews:
         by_card[review.card].append(review)
     result = Evaluation(cards=len(by_card))
+    fsrs = FSRS()
     for answers in by_card.values():
         answers.sort(key=lambda r: r.at)
-        state, fstate, memory = sm2.SM2State(), sm2.SM2State(), None
+        state, fstate = CardState(), CardState()
         for review in answers:
             result.reviews += 1
             grade = ANKI_RATING_TO_GRADE[review.rating]
             day = study_day(review.at, day_start_hour)
             recalled = review.rating > 1
             first_today = state.last_day != day
-            if first_today and memory is not None and fstate.last_day is not None:
-                elapsed = (day - fstate.last_day).days
-                result.predictions.append((fsrs_adapter.retrievability(memory, elapsed), recalled))
+            if first_today and fstate.fsrs is not None:
+                result.predictions.append((fsrs.recall(fstate.fsrs, day), recalled))
             if first_today and state.due is not None and day >= state.due:
                 result.on_time += 1
                 result.on_time_recalled += recalled
             new, kind = sm2.review(state, grade, day)
             _check_sm2(state, new, grade, day, kind)
             state = new
-            fstate, memory, _ = fsrs_adapter.review(fstate, memory, grade, day, review.at)
-            result.scheduled += kind != "repeat"
+            fstate, _ = fsrs.review(fstate, grade, day)
+            result.scheduled += kind != AnswerKind.REPEAT
     return result
 
 
-def _check_sm2(before: sm2.SM2State, after: sm2.SM2State, grade: int, day: date, kind: str) -> None:
+def _check_sm2(before: CardState, after: CardState, grade: int, day: date, kind: str) -> None:
     """Raise ``AssertionError`` naming the rule when an answer broke one of SM-2's rules."""
     broken = []
-    if after.easiness < sm2.MIN_EASINESS or after.interval < 1:
+    if after.sm2.easiness < MIN_EASINESS or after.interval < 1:
         broken.append("EF >= 1.3 and interval >= 1")
     if kind == "repeat":
-        if (after.repetitions, after.easiness, after.interval) != (
+        if (after.repetitions, after.sm2, after.interval) != (
             before.repetitions,
-            before.easiness,
+            before.sm2,
             before.interval,
         ):
             broken.append("a same-day repeat changes neither n, EF nor the interval")
     elif after.last_day != day:
         broken.append("the answer's day is recorded")
-    elif grade < 3 and (after.repetitions, after.interval, after.easiness) != (
-        0,
-        1,
-        before.easiness,
-    ):
+    elif grade < 3 and (after.repetitions, after.interval, after.sm2) != (0, 1, before.sm2):
         broken.append("a failure restarts without changing EF")
     elif grade >= 3 and before.repetitions >= 2 and after.interval < before.interval:
         broken.append("a success never shortens the interval")

@@ -8,6 +8,14 @@
 * Rule 7: items graded below 4 are asked again the same day until they score 4 or more;
   those same-day answers change neither n, EF nor the interval.
 
+Two limits the publication does not need, because it assumes answers on the due day:
+
+* An early answer (before the due day, as ``grade`` or ``quiz --record`` allow) multiplies
+  the days that actually passed since the last answer, not the whole interval:
+  ceil(min(I, elapsed) x EF), and never less than I (a success never shortens the interval).
+  Daily early answers therefore cannot compound the interval.
+* No interval exceeds 36,500 days, and no due date passes the last representable day.
+
 EF is kept as a whole number of hundredths (every change is a multiple of 0.02), so ceil
 never gains a day through floating-point error (a float EF of 3.0000000000000004 turns
 140 days into 421). This module is pure: no clock, no database, no randomness.
@@ -15,56 +23,18 @@ never gains a day through floating-point error (a float EF of 3.0000000000000004
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
-from datetime import date, timedelta
-from typing import Any
+from dataclasses import replace
+from datetime import date
 
-INITIAL_EASINESS = 250
-MIN_EASINESS = 130
-LEECH_LAPSES = 8
-
-
-@dataclass(frozen=True)
-class SM2State:
-    """A card's SM-2 state. ``easiness`` is EF x 100; ``due`` is None for a new card."""
-
-    repetitions: int = 0
-    easiness: int = INITIAL_EASINESS
-    interval: int = 0
-    due: date | None = None
-    lapses: int = 0
-    last_day: date | None = None
-    again: bool = False
-
-    @property
-    def ef(self) -> float:
-        return self.easiness / 100
-
-    @property
-    def is_new(self) -> bool:
-        return self.last_day is None
-
-    @property
-    def leech(self) -> bool:
-        return self.lapses >= LEECH_LAPSES
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["due"] = self.due.isoformat() if self.due else None
-        data["last_day"] = self.last_day.isoformat() if self.last_day else None
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SM2State:
-        return cls(
-            repetitions=int(data["repetitions"]),
-            easiness=int(data["easiness"]),
-            interval=int(data["interval"]),
-            due=date.fromisoformat(data["due"]) if data.get("due") else None,
-            lapses=int(data["lapses"]),
-            last_day=date.fromisoformat(data["last_day"]) if data.get("last_day") else None,
-            again=bool(data["again"]),
-        )
+from custserv_cards.scheduler.state import (
+    MAX_INTERVAL,
+    MIN_EASINESS,
+    AnswerKind,
+    CardState,
+    SchedulerName,
+    SM2Memory,
+    add_days,
+)
 
 
 def easiness_change(grade: int) -> int:
@@ -73,7 +43,7 @@ def easiness_change(grade: int) -> int:
     return 10 - miss * (8 + miss * 2)
 
 
-def review(state: SM2State, grade: int, day: date) -> tuple[SM2State, str]:
+def review(state: CardState, grade: int, day: date) -> tuple[CardState, AnswerKind]:
     """Apply one answer given on study day ``day``; return the new state and the answer's kind.
 
     The kind is ``learn`` (a new card's first answer), ``review`` (a scheduled answer) or
@@ -82,8 +52,9 @@ def review(state: SM2State, grade: int, day: date) -> tuple[SM2State, str]:
     if not 0 <= grade <= 5:
         raise ValueError(f"grade must be 0 to 5, not {grade}")
     if state.last_day == day:
-        return replace(state, again=grade < 4), "repeat"
-    kind = "learn" if state.is_new else "review"
+        return replace(state, again=grade < 4), AnswerKind.REPEAT
+    kind = AnswerKind.LEARN if state.is_new else AnswerKind.REVIEW
+    easiness = state.sm2.easiness
     if grade >= 3:
         repetitions = state.repetitions + 1
         if repetitions == 1:
@@ -91,18 +62,37 @@ def review(state: SM2State, grade: int, day: date) -> tuple[SM2State, str]:
         elif repetitions == 2:
             interval = 6
         else:
-            interval = -(-state.interval * state.easiness // 100)
-        easiness = max(MIN_EASINESS, state.easiness + easiness_change(grade))
+            elapsed = (day - state.last_day).days if state.last_day else state.interval
+            base = max(1, min(state.interval, elapsed))
+            interval = max(state.interval, -(-base * easiness // 100))
+        interval = min(interval, MAX_INTERVAL)
+        easiness = max(MIN_EASINESS, easiness + easiness_change(grade))
         lapses = state.lapses
     else:
-        repetitions, interval, easiness, lapses = 0, 1, state.easiness, state.lapses + 1
-    new = SM2State(
+        repetitions, interval, lapses = 0, 1, state.lapses + 1
+    new = replace(
+        state,
         repetitions=repetitions,
-        easiness=easiness,
         interval=interval,
-        due=day + timedelta(days=interval),
+        due=add_days(day, interval),
         lapses=lapses,
         last_day=day,
         again=grade < 4,
+        sm2=SM2Memory(easiness),
     )
     return new, kind
+
+
+class SM2:
+    """SM-2 behind the common scheduler interface."""
+
+    name = SchedulerName.SM2
+
+    def review(self, state: CardState, grade: int, day: date) -> tuple[CardState, AnswerKind]:
+        return review(state, grade, day)
+
+    def needs_history(self, state: CardState) -> bool:
+        return False
+
+    def with_history(self, state: CardState, history: object) -> CardState:
+        return state
