@@ -276,7 +276,13 @@ def test_typed_list_answer_suspend_and_typo(db: Path, screens: list[Screen]) -> 
     screen.type_line(
         "The busines does not make its level of service clear, so customers may be dissapointed"
     )
-    typo = screen.wait("You typed", "Difference", "close", "Enter accept 4 (suggested)")
+    typo = screen.wait(
+        "You typed",
+        "Key ideas",
+        "✓ found",
+        "right (allowing for a small typo)",
+        "Enter accept 4 (suggested)",
+    )
     assert "The business does not make its level of service clear" in " ".join(typo.split())
     screen.press("\r")
     screen.wait("What is poor management")

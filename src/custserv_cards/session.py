@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.text import Text
 
-    from custserv_cards.grading import ListResult, TypedResult
+    from custserv_cards.marking import ListResult, TypedResult, Verdict
 
 MODES = ("flip", "type")
 QUIZ_MODES = ("flip", "type", "choice")
@@ -41,15 +41,6 @@ def front_text(card: Card) -> str:
     if card.kind == "cloze":
         return cloze_display(str(card.fields["text"]))
     return str(card.fields["prompt"])
-
-
-def answer_text(card: Card) -> str:
-    """The answer as one line of text (choices, the list of missed cards)."""
-    if card.kind == "cloze":
-        return " / ".join(cloze_answers(str(card.fields["text"])))
-    if card.kind == "list":
-        return "; ".join(str(i) for i in card.fields["items"])
-    return str(card.fields["answer"])
 
 
 def source_line(card: Card) -> str:
@@ -181,19 +172,20 @@ class View:
         many = len(results) > 1
         for n, result in enumerate(results, start=1):
             label = f"Blank {n}: " if many else ""
-            verdict = (
-                ("exact", "green")
-                if result.exact
-                else ("close", "yellow")
-                if result.grade >= 3
-                else ("not quite", "red")
-            )
             typed = result.typed.strip() or "(nothing)"
             grid.add_row(f"{label}You typed", self.text(typed))
             grid.add_row(f"{label}Answer", self.text(result.expected, "bold"))
-            if not result.exact and result.grade >= 2:
+            if result.diff and not result.exact and result.grade >= 1:
                 grid.add_row("Difference", self.diff_text(result))
-            grid.add_row("", self.text(verdict[0], verdict[1]))
+            for i, idea in enumerate(result.ideas):
+                mark, style = ("✓ found ", "green") if idea.found else ("✗ missed", "red")
+                line = self.text(f"{mark}  ", style)
+                line.append(self.text(idea.text))
+                grid.add_row("" if i else "Key ideas", line)
+            verdict = self.text(result.label, GRADE_STYLES[result.grade])
+            if result.reason:
+                verdict.append(self.text(f" ({result.reason})", "dim"))
+            grid.add_row("", verdict)
         if card.kind == "cloze":
             grid.add_row("Sentence", self.answer_body(card))
         elif card.fields.get("extra"):
@@ -232,10 +224,16 @@ class View:
             typed = result.typed[match]
             if typed.casefold() != item.casefold():
                 body.append(self.text(f"  (you: {typed})", "dim"))
-        for extra in result.extra:
+        for n, extra in enumerate(result.extra):
             body.append("\n")
             body.append("? no match  ", style="yellow")
             body.append(self.text(extra, "dim"))
+            if n < len(result.reasons) and result.reasons[n]:
+                body.append(self.text(f"  ({result.reasons[n]})", "dim"))
+        for repeat in result.repeats:
+            body.append("\n")
+            body.append("= repeated  ", style="yellow")
+            body.append(self.text(repeat, "dim"))
         body.append("\n")
         share = f"Recalled {result.recalled} of {len(result.items)}"
         if ordered and result.credited != result.recalled:
@@ -398,7 +396,10 @@ class _CardLoop:
         answers = _read_answers(self.keys, card)
         if answers is None:
             return _Step("quit")
-        body, suggested = _check(self.view, card, answers)
+        from custserv_cards import marking
+
+        verdict = marking.mark(card, answers, marking.subject_of(self.store))
+        body, suggested = _check_body(self.view, card, verdict), verdict.grade
         while True:
             notice = self.view.notice(self.notice)
             self.notice = None
@@ -657,19 +658,11 @@ def _read_answers(source: KeySource, card: Card) -> list[str] | None:
     return None if line is None else [line]
 
 
-def _check(view: View, card: Card, answers: list[str]) -> tuple[RenderableType, int]:
-    """Check typed answers; the screen body and the suggested grade."""
-    from custserv_cards import grading
-
-    if card.kind == "list":
-        items = [str(i) for i in card.fields["items"]]
-        result = grading.check_list(answers, items, bool(card.fields.get("ordered")))
-        return view.list_body(card, result), result.grade
-    if card.kind == "cloze":
-        results, grade = grading.check_blanks(answers, cloze_answers(str(card.fields["text"])))
-        return view.typed_body(card, results), grade
-    single = grading.check_typed(answers[0], str(card.fields["answer"]))
-    return view.typed_body(card, [single]), single.grade
+def _check_body(view: View, card: Card, verdict: Verdict) -> RenderableType:
+    """The screen body showing how a typed answer was marked."""
+    if verdict.items is not None:
+        return view.list_body(card, verdict.items)
+    return view.typed_body(card, verdict.answers)
 
 
 # --- drills ---------------------------------------------------------------------------------------
@@ -767,41 +760,9 @@ class QuizSession(_CardLoop):
     def _choices(self, card: Card) -> tuple[str, list[str], str] | None:
         """(question note, options, right option) or None when the topic has too few answers
         to make up distractors."""
-        from custserv_cards.grading import normalise
+        from custserv_cards import marking
 
-        others = [c for c in self.pool if c.group != card.group]
-        if card.kind == "list":
-            items = [str(i) for i in card.fields["items"]]
-            right = self.rng.choice(items)
-            mine = {normalise(i) for i in items}
-            groups = [
-                [str(i) for c in others if c.kind == "list" for i in c.fields["items"]],
-                [answer_text(c) for c in others if c.kind != "list"],
-            ]
-            note = "Which of these is one of the answers?"
-        else:
-            right = answer_text(card)
-            mine = {normalise(right)}
-            alike = [c for c in others if c.kind == card.kind and c.reverse == card.reverse]
-            groups = [
-                [answer_text(c) for c in alike if set(c.tags) == set(card.tags)],
-                [answer_text(c) for c in alike],
-                [answer_text(c) for c in others if c.kind != "list"],
-            ]
-            note = "Choose the answer."
-        distractors: list[str] = []
-        for group in groups:
-            fresh = [a for a in dict.fromkeys(group) if normalise(a) not in mine]
-            self.rng.shuffle(fresh)
-            for option in fresh:
-                if len(distractors) < 3 and normalise(option) not in mine:
-                    distractors.append(option)
-                    mine.add(normalise(option))
-        if not distractors:
-            return None
-        options = [right, *distractors]
-        self.rng.shuffle(options)
-        return note, options, right
+        return marking.choices(card, self.pool, self.rng, marking.subject_of(self.store))
 
     def _ask_choice(self, card: Card, note: str, options: list[str], right: str) -> int:
         from rich.table import Table

@@ -1,0 +1,1013 @@
+"""Marking typed answers the way a teacher would, and choosing multiple-choice distractors.
+
+Pure functions over cards: the review, the drill and ``custserv check`` all mark through
+``mark()``, so they give the same verdict for the same answer.
+
+What is accepted: case, punctuation, accents, spacing, articles, singular or plural, ``&``
+for "and", hyphens or none (``m-commerce``, ``mcommerce``, ``m commerce``), numbers as
+digits or words and ranges written either way (``nine or ten`` = ``9-10``), small typos in
+long words, the distinctive word of a term whose other words are in the question, and the
+alternatives a deck lists under ``accept:``.
+
+What is refused however close the letters: a different number, a different term of the
+subject (a word the decks use elsewhere is never a typo of another word), an opposite.
+
+Short answers are compared word by word (a word-level difference is shown); long answers
+are marked by their key ideas (the parts of the answer between commas and joining words).
+rapidfuzz is imported on the first comparison, never at start-up.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+import weakref
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from custserv_cards.model import Card, cloze_answers, cloze_display
+
+if TYPE_CHECKING:
+    from random import Random
+
+    from custserv_cards.store import Store
+
+# --- words -----------------------------------------------------------------------------------
+
+# Words that carry no content: ignored when matching content words. Negations are content.
+_STOPWORDS = """a all also an and any are as at be been but by can could do does for from
+    has have if in into is it its may more of on or so such than that the their them there
+    they this those these to was were what when which who will with would your you he she
+    his her our we us i me my about around approximately roughly some just"""
+STOPWORDS = frozenset(_STOPWORDS.split())
+ARTICLES = frozenset({"a", "an", "the"})
+_NON_WORD = re.compile(r"[^\w]+")
+
+_UNITS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+NUMBER_WORDS: dict[str, int] = {w: n for n, w in enumerate(_UNITS)} | {
+    w: 20 + 10 * n for n, w in enumerate(_TENS)
+}
+SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+_DIGIT_RANGE = re.compile(r"(\d)\s*[-–—]\s*(\d)")
+_NUMBER = re.compile(r"^\d+(?:\.\d+)?$|^\d+(?:\.\d+)?-\d+(?:\.\d+)?$")
+RANGE_WORDS = frozenset({"or", "to"})
+
+# Opposites a teacher never takes for each other (both directions are checked).
+_OPPOSITES = """good/poor good/bad best/worst internal/external inside/outside high/low
+    higher/lower increase/decrease increase/reduce more/less more/fewer gain/loss gain/lose
+    win/lose positive/negative before/after formal/informal direct/indirect open/closed
+    new/existing new/old loyal/disloyal strength/weakness short/long fast/slow cheap/expensive
+    public/private proactive/reactive tangible/intangible verbal/nonverbal verbal/written
+    satisfied/dissatisfied happy/unhappy satisfaction/dissatisfaction present/future
+    current/future past/future first/last primary/secondary profit/loss always/never
+    exceed/meet many/few most/least easy/difficult simple/complex"""
+OPPOSITES: frozenset[tuple[str, str]] = frozenset(
+    pair for a, b in (p.split("/") for p in _OPPOSITES.split()) for pair in ((a, b), (b, a))
+)
+_NEGATING_PREFIXES = ("un", "dis", "in", "im", "non", "ir", "il")
+
+# Words a teacher takes for each other in this subject (each group is one meaning).
+_SYNONYMS = """correctly/properly/right client/customer firm/business/company/organisation
+    staff/employee/worker buy/purchase shop/store profit/profits money/cash reply/respond
+    quick/fast speed/quickly problem/issue fault/problem unhappy/dissatisfied
+    happy/satisfied goods/products"""
+SYNONYMS: dict[str, str] = {
+    word: group.split("/")[0] for group in _SYNONYMS.split() for word in group.split("/")
+}
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _number_value(words: Sequence[str], start: int) -> tuple[str, int] | None:
+    """A number written in words (or digits) at ``words[start]``: its digits and length."""
+    total = current = 0
+    seen = False
+    i = start
+    while i < len(words):
+        word = words[i]
+        if word in NUMBER_WORDS:
+            current += NUMBER_WORDS[word]
+        elif word in SCALES and (seen or word == "hundred"):
+            current = max(current, 1) * SCALES[word]
+            if SCALES[word] > 100:
+                total, current = total + current, 0
+        elif word == "and" and seen and i + 1 < len(words) and words[i + 1] in NUMBER_WORDS:
+            i += 1
+            continue
+        elif word == "a" and not seen and i + 1 < len(words) and words[i + 1] in SCALES:
+            current = 1
+        elif not seen and re.fullmatch(r"\d+(?:\.\d+)?", word):
+            return word.lstrip("0") or "0", 1
+        else:
+            break
+        seen = seen or word != "a"
+        i += 1
+    if not seen:
+        return None
+    return str(total + current), i - start
+
+
+def words(text: str) -> list[str]:
+    """The words of a text as marking compares them: lower case, no accents or punctuation,
+    ``&`` as "and", numbers in digits, a range as ``9-10``, single letters joined to the
+    next word (``m commerce`` is ``mcommerce``)."""
+    plain = _plain(text).replace("&", " and ").replace("%", " percent ")
+    plain = plain.replace("'", "").replace("’", "")
+    plain = re.sub(r"(\d),(\d{3})\b", r"\1\2", plain)
+    plain = _DIGIT_RANGE.sub(r"\1 to \2", plain)
+    plain = re.sub(r"\bper cent\b", "percent", plain)
+    raw = [w for w in _NON_WORD.sub(" ", plain).replace("_", " ").split() if w]
+    # Numbers in words to digits.
+    tokens: list[str] = []
+    i = 0
+    while i < len(raw):
+        found = _number_value(raw, i)
+        if found:
+            tokens.append(found[0])
+            i += found[1]
+        else:
+            tokens.append(raw[i])
+            i += 1
+    # Ranges: "9 or 10", "9 to 10", "between 9 and 10", "from 9 to 10".
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        word = tokens[i]
+        if (
+            word in ("between", "from")
+            and i + 3 < len(tokens)
+            and tokens[i + 1].isdigit()
+            and tokens[i + 2] in ("and", "to")
+            and tokens[i + 3].isdigit()
+        ):
+            out.append(f"{tokens[i + 1]}-{tokens[i + 3]}")
+            i += 4
+            continue
+        if (
+            word.isdigit()
+            and i + 2 < len(tokens)
+            and tokens[i + 1] in RANGE_WORDS
+            and tokens[i + 2].isdigit()
+        ):
+            out.append(f"{word}-{tokens[i + 2]}")
+            i += 3
+            continue
+        out.append(word)
+        i += 1
+    # Single letters (e-commerce, m commerce) join the next word.
+    joined: list[str] = []
+    i = 0
+    while i < len(out):
+        word = out[i]
+        if len(word) == 1 and word.isalpha() and word not in ("a", "i") and i + 1 < len(out):
+            joined.append(word + out[i + 1])
+            i += 2
+            continue
+        joined.append(word)
+        i += 1
+    return joined
+
+
+def normalise(text: str) -> str:
+    """A text as marking compares it, as one string (articles left out)."""
+    return " ".join(w for w in words(text) if w not in ARTICLES)
+
+
+def is_number(word: str) -> bool:
+    return bool(_NUMBER.match(word))
+
+
+def stem(word: str) -> str:
+    """A light English stem: singular and plural, -ing and -ed forms, a final e, -ly."""
+    if len(word) <= 3 or is_number(word):
+        return word
+    w = word
+    if w.endswith("ies") and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith("sses"):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    if w.endswith("ied") and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith("ing") and len(w) > 5:
+        w = w[:-3]
+        if len(w) > 2 and w[-1] == w[-2] and w[-1] not in "lsz":
+            w = w[:-1]
+    elif w.endswith("ed") and len(w) > 4:
+        w = w[:-2]
+        if len(w) > 2 and w[-1] == w[-2] and w[-1] not in "lsz":
+            w = w[:-1]
+    elif w.endswith("ly") and len(w) > 5:
+        w = w[:-2]
+    if w.endswith("e") and len(w) > 3:
+        w = w[:-1]
+    return SYNONYMS.get(w, SYNONYMS.get(word, w))
+
+
+def content(tokens: Iterable[str]) -> list[str]:
+    """The content words of a token list (stop words left out)."""
+    return [w for w in tokens if w not in STOPWORDS]
+
+
+def opposite(a: str, b: str) -> bool:
+    """Whether two words are opposites (a listed pair, or one is the other negated)."""
+    if (a, b) in OPPOSITES or (stem(a), stem(b)) in OPPOSITES:
+        return True
+    for prefix in _NEGATING_PREFIXES:
+        for x, y in ((a, b), (b, a)):
+            if x.startswith(prefix) and len(y) > 3 and stem(x[len(prefix) :]) == stem(y):
+                return True
+    return False
+
+
+def _typo_allowance(word: str) -> int:
+    """How many edits count as a small typo in ``word``: none in short words."""
+    if len(word) < 5 or is_number(word):
+        return 0
+    if len(word) < 8:
+        return 1
+    return 2
+
+
+# --- the subject's vocabulary -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The words the decks use: a typed word that is one of them is never taken as a typo
+    of another word."""
+
+    vocabulary: frozenset[str] = frozenset()
+    cards: tuple[Card, ...] = ()  # every active card: where distractors are drawn from
+
+    @classmethod
+    def from_cards(cls, cards: Iterable[Card]) -> Subject:
+        found: set[str] = set()
+        cards = tuple(cards)
+        for card in cards:
+            for text in card_texts(card):
+                for word in words(text):
+                    if not is_number(word) and word not in STOPWORDS:
+                        found.add(word)
+                        found.add(stem(word))
+        return cls(frozenset(found), cards)
+
+    def known(self, word: str) -> bool:
+        return word in self.vocabulary or stem(word) in self.vocabulary
+
+
+_SUBJECTS: weakref.WeakKeyDictionary[Store, Subject] = weakref.WeakKeyDictionary()
+
+
+def subject_of(store: Store) -> Subject:
+    """The vocabulary of the store's active cards, read once per open store."""
+    found = _SUBJECTS.get(store)
+    if found is None:
+        rows = store.conn.execute("SELECT id, content FROM cards WHERE retired = 0").fetchall()
+        found = Subject.from_cards(Card.from_row({"id": r[0], "content": r[1]}) for r in rows)
+        _SUBJECTS[store] = found
+    return found
+
+
+def card_texts(card: Card) -> list[str]:
+    """Every text a card shows (its vocabulary)."""
+    texts: list[str] = []
+    for key in ("prompt", "answer", "text", "extra"):
+        if card.fields.get(key):
+            texts.append(str(card.fields[key]))
+    texts.extend(str(i) for i in card.fields.get("items") or ())
+    return texts
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a word-level difference: ``op`` is ``same``, ``wrong`` (typed, not
+    expected) or ``missing`` (expected, not typed)."""
+
+    op: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Idea:
+    """A key idea of a long answer, and whether the typed answer holds it."""
+
+    text: str
+    found: bool
+
+
+@dataclass(frozen=True)
+class TypedResult:
+    """One typed answer marked against one expected answer (a basic card's answer or a
+    cloze blank). ``label`` is the verdict in a word or two; ``reason`` says why, when the
+    answer is refused or only partly right."""
+
+    typed: str
+    expected: str
+    grade: int
+    label: str
+    reason: str = ""
+    diff: tuple[Segment, ...] = ()
+    ideas: tuple[Idea, ...] = ()
+
+    @property
+    def exact(self) -> bool:
+        return self.label == "exact"
+
+    @property
+    def correct(self) -> bool:
+        return self.grade >= 3
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "typed": self.typed,
+            "expected": self.expected,
+            "correct": self.correct,
+            "grade": self.grade,
+            "verdict": self.label,
+        }
+        if self.reason:
+            data["reason"] = self.reason
+        if self.diff:
+            data["difference"] = [{"op": s.op, "text": s.text} for s in self.diff]
+        if self.ideas:
+            data["ideas"] = [{"idea": i.text, "found": i.found} for i in self.ideas]
+        return data
+
+
+@dataclass(frozen=True)
+class ListResult:
+    """Which items a typed list recalled: ``matched[i]`` is the index of the typed line that
+    recalled item ``i`` (or None); ``extra`` are typed lines that matched no item (with the
+    reason, when one is known, in ``reasons``); ``repeats`` are lines that recalled an item
+    already recalled; ``in_order`` whether each recalled item is in its right place."""
+
+    items: tuple[str, ...]
+    typed: tuple[str, ...]
+    matched: tuple[int | None, ...]
+    in_order: tuple[bool, ...]
+    extra: tuple[str, ...]
+    ordered: bool
+    grade: int
+    repeats: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def recalled(self) -> int:
+        return sum(m is not None for m in self.matched)
+
+    @property
+    def credited(self) -> int:
+        """Items recalled (and, for an ordered list, in the right order)."""
+        if not self.ordered:
+            return self.recalled
+        return sum(m is not None and ok for m, ok in zip(self.matched, self.in_order, strict=True))
+
+    @property
+    def share(self) -> float:
+        return self.credited / len(self.items) if self.items else 0.0
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What marking says of a typed answer to a card: the suggested grade, and the marks of
+    each blank (``answers``) or of the list (``items``)."""
+
+    card_id: str
+    kind: str
+    grade: int
+    answers: tuple[TypedResult, ...] = ()
+    items: ListResult | None = None
+
+    @property
+    def correct(self) -> bool:
+        return self.grade >= 3
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "card": self.card_id,
+            "kind": self.kind,
+            "correct": self.correct,
+            "grade": self.grade,
+        }
+        if self.items is not None:
+            result = self.items
+            data["recalled"] = result.recalled
+            data["total"] = len(result.items)
+            if result.ordered:
+                data["in_order"] = result.credited
+            data["items"] = [
+                {
+                    "item": item,
+                    "recalled": match is not None,
+                    "typed": None if match is None else result.typed[match],
+                }
+                for item, match in zip(result.items, result.matched, strict=True)
+            ]
+            data["unmatched"] = list(result.extra)
+            data["repeats"] = list(result.repeats)
+        else:
+            data["answers"] = [a.to_json() for a in self.answers]
+        return data
+
+
+# --- marking one answer ---------------------------------------------------------------------
+
+TYPO_REASON = "allowing for a small typo"
+GRADE_LABELS = {5: "right", 4: "right", 3: "close", 2: "not quite", 1: "wrong", 0: "no answer"}
+
+
+@dataclass
+class _Match:
+    """How typed content words line up with expected ones."""
+
+    matched: int = 0
+    needed: int = 0
+    typos: int = 0
+    forgiven: int = 0
+    extras: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    conflict: str = ""
+    found: set[int] = field(default_factory=set)  # indexes of expected content words found
+
+
+def _same(typed: str, expected: str) -> bool:
+    return typed == expected or stem(typed) == stem(expected)
+
+
+def _typo(typed: str, expected: str, subject: Subject) -> bool:
+    from rapidfuzz.distance import OSA
+
+    allowance = _typo_allowance(expected)
+    if not allowance or is_number(typed) or subject.known(typed):
+        return False
+    if opposite(typed, expected):
+        return False
+    return int(OSA.distance(typed, expected)) <= allowance
+
+
+def _close_letters(a: str, b: str) -> bool:
+    from rapidfuzz import fuzz
+
+    return len(a) >= 4 and len(b) >= 4 and fuzz.ratio(a, b) >= 70.0
+
+
+def _align(typed: Sequence[str], expected: Sequence[str], subject: Subject) -> _Match:
+    """Match the typed content words to the expected ones (each used once)."""
+    result = _Match(needed=len(expected))
+    used: set[int] = set()
+    pending: list[int] = []
+    for ei, want in enumerate(expected):
+        hit = next(
+            (ti for ti, got in enumerate(typed) if ti not in used and _same(got, want)), None
+        )
+        if hit is None:
+            # Joined or split compounds: "after sales" for "aftersales", and back.
+            for ti in range(len(typed) - 1):
+                if ti not in used and ti + 1 not in used and typed[ti] + typed[ti + 1] == want:
+                    used.add(ti + 1)
+                    hit = ti
+                    break
+        if hit is None and ei + 1 < len(expected):
+            joined = want + expected[ei + 1]
+            hit = next(
+                (ti for ti, got in enumerate(typed) if ti not in used and got == joined), None
+            )
+        if hit is None:
+            pending.append(ei)
+            continue
+        used.add(hit)
+        result.matched += 1
+        result.found.add(ei)
+    # Typos, only among what is left over.
+    for ei in list(pending):
+        want = expected[ei]
+        hit = next(
+            (ti for ti, got in enumerate(typed) if ti not in used and _typo(got, want, subject)),
+            None,
+        )
+        if hit is not None:
+            used.add(hit)
+            pending.remove(ei)
+            result.matched += 1
+            result.typos += 1
+            result.found.add(ei)
+    result.missing = [expected[ei] for ei in pending]
+    result.extras = [got for ti, got in enumerate(typed) if ti not in used]
+    # What is left over may contradict what was expected.
+    for got in result.extras:
+        for want in result.missing:
+            if is_number(got) and is_number(want):
+                result.conflict = f"{got} is a different number from {want}"
+            elif opposite(got, want):
+                result.conflict = f"'{got}' is the opposite of '{want}'"
+            elif (
+                subject.known(got)
+                and _close_letters(got, want)
+                and not is_number(got)
+                and not is_number(want)
+            ):
+                result.conflict = f"'{got}' is a different term from '{want}'"
+            if result.conflict:
+                return result
+        if is_number(got) and not any(_same(got, w) for w in expected):
+            result.conflict = f"{got} is not the number in the answer"
+            return result
+        for want in expected:
+            if opposite(got, want):
+                result.conflict = f"'{got}' is the opposite of '{want}'"
+                return result
+    return result
+
+
+def _word_diff(typed: str, expected: str) -> tuple[Segment, ...]:
+    """A word-level difference of ``typed`` against ``expected``, compared as marking sees
+    words (case, punctuation, plural and number forms do not count as differences)."""
+    typed_words = typed.split()
+    expected_words = expected.split()
+
+    def key(word: str) -> str:
+        found = [w for w in words(word) if w not in ARTICLES]
+        return " ".join(stem(w) for w in found)
+
+    a = [key(w) for w in typed_words]
+    b = [key(w) for w in expected_words]
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    segments: list[Segment] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            segments.append(Segment("same", " ".join(expected_words[j1:j2])))
+            continue
+        if i2 > i1:
+            wrong = " ".join(w for w, k in zip(typed_words[i1:i2], a[i1:i2], strict=True) if k)
+            if wrong:
+                segments.append(Segment("wrong", wrong))
+        if j2 > j1:
+            missing = " ".join(expected_words[j1:j2])
+            segments.append(Segment("missing", missing))
+    return tuple(segments)
+
+
+_IDEA_SPLIT = re.compile(r"[,;:()\[\].!?]+|\s(?:and|but|so|because|or|while|whereas)\s", re.I)
+LONG_ANSWER_WORDS = 6  # content words from which an answer is marked by its key ideas
+
+
+def ideas_of(expected: str) -> list[str]:
+    """The key ideas of an answer: its parts between punctuation and joining words, each with
+    at least one content word."""
+    parts = [p.strip() for p in _IDEA_SPLIT.split(expected) if p and p.strip()]
+    ideas: list[str] = []
+    for part in parts:
+        if content(words(part)):
+            ideas.append(part)
+        elif ideas:
+            ideas[-1] = f"{ideas[-1]} {part}"
+    return ideas
+
+
+def _grade_for_recall(match: _Match) -> int:
+    needed = max(match.needed - match.forgiven, 1)
+    share = match.matched / needed
+    clean = not match.typos and not match.forgiven and len(match.extras) <= 1
+    if share >= 1.0:
+        return 5 if clean else 4
+    if share >= 0.75:
+        return 4
+    if share >= 0.6:
+        return 3
+    if share >= 0.34:
+        return 2
+    return 1
+
+
+def _question_words(question: str) -> set[str]:
+    return {stem(w) for w in content(words(question))}
+
+
+def mark_text(
+    typed: str,
+    expected: str,
+    *,
+    question: str = "",
+    accept: Sequence[str] = (),
+    subject: Subject | None = None,
+) -> TypedResult:
+    """Mark one typed answer against one expected answer (and its accepted alternatives)."""
+    subject = subject or Subject()
+    typed_tokens = [w for w in words(typed) if w not in ARTICLES]
+    if not typed_tokens:
+        return TypedResult(typed, expected, 0, GRADE_LABELS[0])
+    best: TypedResult | None = None
+    for n, answer in enumerate((expected, *accept)):
+        result = _mark_one(typed, typed_tokens, answer, question, subject, alternative=n > 0)
+        if result.grade == 5:
+            return TypedResult(
+                typed, expected, 5, result.label, result.reason, result.diff, result.ideas
+            )
+        if best is None or result.grade > best.grade:
+            best = result
+    assert best is not None
+    return TypedResult(typed, expected, best.grade, best.label, best.reason, best.diff, best.ideas)
+
+
+def _mark_one(
+    typed: str,
+    typed_tokens: list[str],
+    expected: str,
+    question: str,
+    subject: Subject,
+    alternative: bool,
+) -> TypedResult:
+    expected_tokens = [w for w in words(expected) if w not in ARTICLES]
+    if typed_tokens == expected_tokens or "".join(typed_tokens) == "".join(expected_tokens):
+        return TypedResult(typed, expected, 5, "accepted" if alternative else "exact")
+    core = _PARENTHESES.sub(" ", expected)
+    if content(words(core)):
+        # What a parenthesis adds is an explanation, not part of what must be recalled.
+        expected, expected_tokens = core, [w for w in words(core) if w not in ARTICLES]
+    want = content(expected_tokens) or expected_tokens
+    got = _over_as_too_much(content(typed_tokens) or typed_tokens, want)
+    match = _align(got, want, subject)
+    if match.conflict:
+        return TypedResult(
+            typed, expected, 1, GRADE_LABELS[1], match.conflict, _word_diff(typed, expected)
+        )
+    asked = _question_words(question)
+    if match.matched:
+        forgiven = [w for w in match.missing if stem(w) in asked]
+        match.forgiven = len(forgiven)
+        match.matched += len(forgiven)
+    ideas = ideas_of(expected)
+    if len(want) >= LONG_ANSWER_WORDS or (len(ideas) >= 2 and len(want) >= 4):
+        return _mark_ideas(typed, expected, got, ideas, match, subject)
+    grade = _grade_for_recall(match)
+    reason = TYPO_REASON if match.typos else ""
+    if grade < 5 and match.missing and match.forgiven < len(match.missing):
+        left = [w for w in match.missing if stem(w) not in asked]
+        reason = "missing: " + ", ".join(left)
+    return TypedResult(
+        typed, expected, grade, GRADE_LABELS[grade], reason, _word_diff(typed, expected)
+    )
+
+
+_PARENTHESES = re.compile(r"\([^)]*\)")
+
+
+def _over_as_too_much(typed: list[str], expected: Sequence[str]) -> list[str]:
+    """ "overpromising" read as "promising too much" when the answer says "too much"."""
+    if "too" not in expected:
+        return typed
+    stems = {stem(w) for w in expected}
+    out: list[str] = []
+    for word in typed:
+        rest = word[4:]
+        if out and out[-1] == "over" and stem(word) in stems:
+            out[-1:] = [word, "too", "much"]
+        elif word.startswith("over") and len(rest) > 3 and stem(rest) in stems:
+            out.extend((rest, "too", "much"))
+        else:
+            out.append(word)
+    return out
+
+
+def _mark_ideas(
+    typed: str,
+    expected: str,
+    got: list[str],
+    ideas: list[str],
+    match: _Match,
+    subject: Subject,
+) -> TypedResult:
+    marked: list[Idea] = []
+    for idea in ideas:
+        idea_words = content(w for w in words(idea) if w not in ARTICLES)
+        found = _align(got, idea_words, subject)
+        needed = len(idea_words)
+        marked.append(
+            Idea(idea, bool(needed) and not found.conflict and found.matched * 2 >= needed)
+        )
+    share = sum(i.found for i in marked) / len(marked)
+    recall = match.matched / max(match.needed, 1)
+    if share >= 1.0:
+        grade = 5 if recall >= 0.9 and not match.typos else 4
+    elif share >= 0.66:
+        grade = 4 if recall >= 0.75 else 3
+    elif share >= 0.5:
+        grade = 3
+    elif share > 0.0:
+        grade = 2
+    else:
+        grade = 1
+    missed = [i.text for i in marked if not i.found]
+    reason = ("missed: " + "; ".join(missed)) if missed and grade < 5 else ""
+    if not reason and match.typos:
+        reason = TYPO_REASON
+    return TypedResult(typed, expected, grade, GRADE_LABELS[grade], reason, (), tuple(marked))
+
+
+# --- cards ------------------------------------------------------------------------------------
+
+
+def question_of(card: Card) -> str:
+    if card.kind == "cloze":
+        return cloze_display(str(card.fields["text"]), mask=" ")
+    return str(card.fields.get("prompt", ""))
+
+
+def _accepted(card: Card, answer: str) -> list[str]:
+    """The deck's accepted alternatives for one answer, blank or item of a card."""
+    accept = card.fields.get("accept")
+    if not accept:
+        return []
+    if isinstance(accept, list):
+        return [str(a) for a in accept]
+    if isinstance(accept, dict):
+        return [str(a) for a in accept.get(answer, ())]
+    return []
+
+
+def mark(card: Card, answers: Sequence[str], subject: Subject | None = None) -> Verdict:
+    """Mark a typed answer to a card: one line (basic), one per blank (cloze) or the lines of
+    a list."""
+    subject = subject or Subject()
+    question = question_of(card)
+    if card.kind == "list":
+        items = [str(i) for i in card.fields["items"]]
+        result = mark_list(
+            answers,
+            items,
+            bool(card.fields.get("ordered")),
+            question=question,
+            accept={item: _accepted(card, item) for item in items},
+            subject=subject,
+        )
+        return Verdict(card.id, card.kind, result.grade, items=result)
+    if card.kind == "cloze":
+        blanks = cloze_answers(str(card.fields["text"]))
+        typed = list(answers) + [""] * (len(blanks) - len(answers))
+        results = tuple(
+            mark_text(t, b, question=question, accept=_accepted(card, b), subject=subject)
+            for t, b in zip(typed, blanks, strict=False)
+        )
+        return Verdict(card.id, card.kind, _combine(results), answers=results)
+    answer = str(card.fields["answer"])
+    typed_line = answers[0] if answers else ""
+    single = mark_text(
+        typed_line, answer, question=question, accept=_accepted(card, answer), subject=subject
+    )
+    return Verdict(card.id, card.kind, single.grade, answers=(single,))
+
+
+def _combine(results: Sequence[TypedResult]) -> int:
+    """A cloze card's grade from its blanks': right only when every blank is right."""
+    if not results or all(r.grade == 0 for r in results):
+        return 0
+    grades = [r.grade for r in results]
+    if all(r.correct for r in results):
+        return min(grades)
+    return 2 if any(r.correct for r in results) else max(1, min(max(grades), 2))
+
+
+def split_answer(card: Card, answer: str) -> list[str]:
+    """A one-string answer as the session would have read it: list items one per line (or
+    separated by commas or semicolons), cloze blanks one per line (or by semicolons)."""
+    if card.kind == "basic":
+        return [" ".join(answer.split())]
+    lines = [line for line in answer.splitlines() if line.strip()]
+    if len(lines) > 1:
+        return lines
+    separator = (";" if ";" in answer else ",") if card.kind == "list" else ";"
+    return [part for part in answer.split(separator) if part.strip()]
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+
+def grade_for_share(share: float, *, exact: bool = True) -> int:
+    """The grade suggested for the share of list items recalled."""
+    if share >= 1.0:
+        return 5 if exact else 4
+    if share >= 0.75:
+        return 4
+    if share >= 0.5:
+        return 3
+    if share >= 0.25:
+        return 2
+    if share > 0.0:
+        return 1
+    return 0
+
+
+def mark_list(
+    typed: Sequence[str],
+    items: Sequence[str],
+    ordered: bool = False,
+    *,
+    question: str = "",
+    accept: dict[str, list[str]] | None = None,
+    subject: Subject | None = None,
+) -> ListResult:
+    """Match typed lines to list items: each item recalled at most once, each line used at
+    most once, best pairs first; a line that recalls an item already recalled is a repeat."""
+    subject = subject or Subject()
+    accept = accept or {}
+    lines = tuple(t.strip() for t in typed if t.strip())
+    marks = {
+        (li, ii): mark_text(
+            line, item, question=question, accept=accept.get(item, ()), subject=subject
+        )
+        for li, line in enumerate(lines)
+        for ii, item in enumerate(items)
+    }
+    pairs = sorted(
+        ((m.grade, li, ii) for (li, ii), m in marks.items() if m.correct),
+        key=lambda p: (-p[0], p[1], p[2]),
+    )
+    matched: list[int | None] = [None] * len(items)
+    used: set[int] = set()
+    grades: dict[int, int] = {}
+    for grade, li, ii in pairs:
+        if li in used or matched[ii] is not None:
+            continue
+        matched[ii] = li
+        used.add(li)
+        grades[ii] = grade
+    repeats: list[str] = []
+    extra: list[str] = []
+    reasons: list[str] = []
+    for li, line in enumerate(lines):
+        if li in used:
+            continue
+        if any(marks[(li, ii)].correct for ii in range(len(items))):
+            repeats.append(line)
+            continue
+        extra.append(line)
+        reason = next(
+            (
+                marks[(li, ii)].reason
+                for ii in range(len(items))
+                if "opposite" in marks[(li, ii)].reason or "different" in marks[(li, ii)].reason
+            ),
+            "",
+        )
+        reasons.append(reason)
+    in_order = _in_order(matched)
+    result = ListResult(tuple(items), lines, tuple(matched), in_order, (), ordered, 0)
+    exact = all(g >= 5 for g in grades.values()) and not extra and not repeats
+    return ListResult(
+        tuple(items),
+        lines,
+        tuple(matched),
+        in_order,
+        tuple(extra),
+        ordered,
+        grade_for_share(result.share, exact=exact),
+        tuple(repeats),
+        tuple(reasons),
+    )
+
+
+def _in_order(matched: Sequence[int | None]) -> tuple[bool, ...]:
+    """For each item, whether it sits in a longest run of recalled items typed in order."""
+    positions = [(ii, li) for ii, li in enumerate(matched) if li is not None]
+    # Longest increasing subsequence of typed positions, over items in their true order.
+    best: list[int] = [1] * len(positions)
+    back: list[int] = [-1] * len(positions)
+    for j in range(len(positions)):
+        for i in range(j):
+            if positions[i][1] < positions[j][1] and best[i] + 1 > best[j]:
+                best[j], back[j] = best[i] + 1, i
+    keep: set[int] = set()
+    if positions:
+        j = max(range(len(positions)), key=lambda k: best[k])
+        while j != -1:
+            keep.add(positions[j][0])
+            j = back[j]
+    return tuple(ii in keep for ii in range(len(matched)))
+
+
+# --- multiple choice ------------------------------------------------------------------------
+
+
+def answer_text(card: Card) -> str:
+    """The answer as one line of text (choices, the list of missed cards)."""
+    if card.kind == "cloze":
+        return " / ".join(cloze_answers(str(card.fields["text"])))
+    if card.kind == "list":
+        return "; ".join(str(i) for i in card.fields["items"])
+    return str(card.fields["answer"])
+
+
+def _answers_of(card: Card) -> list[str]:
+    if card.kind == "list":
+        return [str(i) for i in card.fields["items"]]
+    return [answer_text(card)]
+
+
+def _overlaps(card: Card, other: Card, subject: Subject) -> bool:
+    """Whether ``other`` answers the same or an overlapping question: one of its answers
+    is marked right for one of ``card``'s, or shares a distinctive word with it."""
+    mine = _answers_of(card)
+    theirs = _answers_of(other)
+    asked = _question_words(question_of(card)) | _question_words(question_of(other))
+    for a in mine:
+        a_words = {stem(w) for w in content(words(a))} - asked
+        for b in theirs:
+            if mark_text(b, a, subject=subject).correct or mark_text(a, b, subject=subject).correct:
+                return True
+            b_words = {stem(w) for w in content(words(b))} - asked
+            if card.kind == "list" and other.kind == "list" and a_words & b_words:
+                return True
+    return False
+
+
+def _candidates(card: Card, others: Sequence[Card]) -> list[list[str]]:
+    """Wrong answers of the same shape as the card's, the closest in kind first."""
+    if card.kind == "list":
+        return [
+            [str(i) for c in others if c.kind == "list" for i in c.fields["items"]],
+            [answer_text(c) for c in others if c.kind == "basic"],
+        ]
+    alike = [c for c in others if c.kind == card.kind]
+    if card.kind == "cloze":
+        blanks = len(cloze_answers(str(card.fields["text"])))
+        alike = [c for c in alike if len(cloze_answers(str(c.fields["text"]))) == blanks]
+    return [
+        [answer_text(c) for c in alike if set(c.tags) == set(card.tags)],
+        [answer_text(c) for c in alike],
+    ]
+
+
+def choices(
+    card: Card, pool: Sequence[Card], rng: Random, subject: Subject | None = None
+) -> tuple[str, list[str], str] | None:
+    """(question note, options, right option) for a multiple-choice question, or None when
+    there are too few wrong answers to offer. The deck's ``distractors:`` come first; the
+    others are answers of other cards of the same kind, never of a card answering the same
+    or an overlapping question, and never an option marking would count as right."""
+    subject = subject or Subject()
+    if card.kind == "list":
+        items = [str(i) for i in card.fields["items"]]
+        right = rng.choice(items)
+        note = "Which of these is one of the answers?"
+    else:
+        items = [answer_text(card)]
+        right = items[0]
+        note = "Choose the answer."
+    own = [str(d) for d in card.fields.get("distractors") or ()]
+    in_pool = {c.id for c in pool}
+    wider = [c for c in subject.cards if c.id not in in_pool and c.topic != card.topic]
+    groups = [own]
+    for cards in (pool, wider):
+        others = [c for c in cards if c.group != card.group and not c.reverse]
+        others = [c for c in others if not _overlaps(card, c, subject)]
+        groups.extend(_candidates(card, others))
+    taken = {normalise(i) for i in items}
+    distractors: list[str] = []
+    for n, group in enumerate(groups):
+        fresh = [a for a in dict.fromkeys(group) if normalise(a) not in taken]
+        if n:
+            rng.shuffle(fresh)
+        for option in fresh:
+            if len(distractors) >= 3:
+                break
+            if any(mark_text(option, i, subject=subject).correct for i in items):
+                continue
+            distractors.append(option)
+            taken.add(normalise(option))
+    if not distractors:
+        return None
+    options = [right, *distractors]
+    rng.shuffle(options)
+    return note, options, right
