@@ -144,3 +144,59 @@ def test_an_upgrade_keeps_a_backup_and_all_data(
 @pytest.fixture
 def fixture_latest() -> Path:
     return RELEASED[-1]
+
+
+def _versions(conn: sqlite3.Connection) -> tuple[int, list[str]]:
+    """The two records of the schema: ``PRAGMA user_version`` and sqlite-utils' table."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = '_sqlite_migrations'"
+    ).fetchone()
+    names = (
+        [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")]
+        if has_table
+        else []
+    )
+    return version, names
+
+
+def test_the_two_schema_records_agree_after_every_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``user_version`` is set inside each migration's own transaction, with sqlite-utils'
+    record of it, so after any number of steps the two say the same thing."""
+    every = list(migrations.MIGRATIONS)
+    conn = sqlite3.connect(tmp_path / "steps.db", isolation_level=None)
+    assert _versions(conn) == (0, [])
+    for count in range(1, len(every) + 1):
+        monkeypatch.setattr(migrations, "MIGRATIONS", every[:count])
+        conn.execute("BEGIN IMMEDIATE")
+        assert migrations.apply(conn) == [every[count - 1].__name__]
+        conn.execute("COMMIT")
+        assert _versions(conn) == (count, [m.__name__ for m in every[:count]])
+    conn.close()
+
+
+def test_a_failing_migration_changes_neither_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "custserv.db"
+    Store.open(db).close()
+
+    def m999_breaks_halfway(database: object) -> None:
+        database.execute("CREATE TABLE half_done (x)")  # type: ignore[attr-defined]
+        raise sqlite3.OperationalError("disk I/O error")
+
+    future = [*migrations.MIGRATIONS, m999_breaks_halfway]
+    monkeypatch.setattr(migrations, "MIGRATIONS", future)
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", len(future))
+    conn = sqlite3.connect(db, isolation_level=None)
+    before = _versions(conn)
+    conn.execute("BEGIN IMMEDIATE")
+    with pytest.raises(sqlite3.OperationalError):
+        migrations.apply(conn)
+    conn.execute("ROLLBACK")
+    assert _versions(conn) == before
+    assert before[0] == len(before[1]) == len(future) - 1
+    assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'half_done'").fetchone()
+    conn.close()

@@ -11,7 +11,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -42,19 +42,43 @@ _TAG = "tag:yaml.org,2002:"
 _PLAIN_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 
 
+MAX_DEPTH = 32
+"""How deeply collections may nest in a deck file; a deck needs four levels."""
+
+
+class _TooDeep(yaml.composer.ComposerError):
+    """A collection nested deeper than ``MAX_DEPTH``, raised where the limit is passed."""
+
+
 class _DeckLoader(yaml.SafeLoader):
-    """The safe loader, refusing aliases where they appear (so alias bombs never expand)."""
+    """The safe loader, refusing aliases where they appear (so alias bombs never expand) and
+    nesting deeper than ``MAX_DEPTH`` where it goes too deep (so no parser's own limit, nor
+    Python's recursion limit, decides the message)."""
+
+    _depth = 0
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        mark = cast("yaml.Mark | None", event.start_mark)  # PyYAML's stubs differ by version
+        if isinstance(event, yaml.AliasEvent):
             raise yaml.composer.ComposerError(
                 None,
                 None,
                 "YAML aliases (*name) are not allowed in decks; write the value out",
-                event.start_mark,
+                mark,
             )
-        return super().compose_node(parent, index)
+        if self._depth >= MAX_DEPTH:
+            raise _TooDeep(
+                None,
+                None,
+                f"the YAML nests more than {MAX_DEPTH} levels deep; a deck needs four",
+                mark,
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _FAST_LOADER: type[yaml.CSafeLoader] | None = getattr(yaml, "CSafeLoader", None)
@@ -409,19 +433,20 @@ def _read_text(path: Path, problems: list[str]) -> str | None:
         return None
 
 
-def _reuses_nodes(root: yaml.Node) -> bool:
-    """Whether a node appears twice in the tree: the mark of a YAML alias."""
+def _needs_exact_reading(root: yaml.Node) -> bool:
+    """Whether a tree from libyaml must be read again by ``_DeckLoader``: a node appearing
+    twice (the mark of a YAML alias) or nesting deeper than ``MAX_DEPTH``."""
     seen: set[int] = set()
-    stack = [root]
+    stack = [(root, 1)]
     while stack:
-        node = stack.pop()
-        if id(node) in seen:
+        node, depth = stack.pop()
+        if id(node) in seen or depth > MAX_DEPTH:
             return True
         seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
-            stack.extend(part for pair in node.value for part in pair)
+            stack.extend((part, depth + 1) for pair in node.value for part in pair)
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+            stack.extend((item, depth + 1) for item in node.value)
     return False
 
 
@@ -430,19 +455,24 @@ def _parse(path: Path, text: str, problems: list[str]) -> yaml.Node | None:
 
     libyaml's parser (when PyYAML has it) reads a valid deck many times faster than the
     pure-Python one; a file it refuses, or one with an alias, is read again by the
-    pure-Python loader, which says exactly what is wrong and where.
+    pure-Python loader, which says exactly what is wrong and where. Both readers stop nesting
+    at the same depth, so a deep file gets the same message whatever libyaml's own limit is.
     """
     root: yaml.Node | None = None
     parsed = False
     if _FAST_LOADER is not None:
         try:
             root = yaml.compose(text, Loader=_FAST_LOADER)
-            parsed = root is None or not _reuses_nodes(root)
+            parsed = root is None or not _needs_exact_reading(root)
         except (yaml.YAMLError, RecursionError):
             parsed = False
     try:
         if not parsed:
             root = yaml.compose(text, Loader=_DeckLoader)
+    except _TooDeep as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else 1
+        problems.append(f"{path}:{line}: {error.problem}")
+        return None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "invalid YAML"
@@ -464,9 +494,6 @@ def _parse(path: Path, text: str, problems: list[str]) -> yaml.Node | None:
         return None
     except yaml.YAMLError as error:
         problems.append(f"{path}:1: YAML error: {str(error).splitlines()[0]}")
-        return None
-    except RecursionError:
-        problems.append(f"{path}:1: the YAML is nested too deeply to be a deck")
         return None
     if root is None:
         problems.append(
