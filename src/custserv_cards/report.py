@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from custserv_cards.errors import DataError, UsageError
+from custserv_cards.errors import UsageError
 from custserv_cards.render import printable
 from custserv_cards.stats import (
     CARD_COLUMNS,
@@ -572,20 +572,14 @@ def default_output(fmt: str, reviews: bool = False) -> str:
     return f"custserv-{'reviews' if reviews else 'report'}.{fmt}"
 
 
-def check_output(output: str, force: bool) -> Path | None:
-    """The file to write (``None`` for stdout); refuses to overwrite without ``force``."""
+def check_output(output: str, force: bool, db: Path | None = None) -> Path | None:
+    """The file to write (``None`` for stdout); refuses to overwrite without ``force``, and
+    ever to write over the database ``db``, its companion files or backups, or a special file."""
     if output == "-":
         return None
-    path = Path(output).expanduser()
-    if path.is_dir():
-        raise UsageError(f"--output {output} is a folder; give a file name")
-    if path.exists() and not force:
-        raise DataError(
-            f"{output} already exists; add --force to overwrite it, or choose another --output"
-        )
-    if not path.parent.is_dir():
-        raise DataError(f"cannot write {output}: the folder {path.parent} does not exist")
-    return path
+    from custserv_cards.outputs import check_output as check_path
+
+    return check_path(output, db=db, overwrite=force)
 
 
 def generate(
@@ -623,10 +617,6 @@ def write_output(text: str, path: Path | None, out: IO[str]) -> None:
     if path is None:
         out.write(text if text.endswith("\n") else text + "\n")
         return
-    temp = path.with_name(f".{path.name}.tmp")
-    try:
-        temp.write_text(text, encoding="utf-8")
-        temp.replace(path)
-    except OSError as error:
-        temp.unlink(missing_ok=True)
-        raise DataError(f"cannot write {path} ({error.strerror})") from None
+    from custserv_cards.outputs import write_text
+
+    write_text(path, text)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,7 +11,7 @@ from custserv_cards.cli.common import open_store
 
 def backup(
     path: Annotated[
-        Path | None,
+        str | None,
         typer.Argument(
             metavar="[PATH]",
             help="Where to write the copy: a new file, or a folder to put it in "

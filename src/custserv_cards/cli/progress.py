@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -207,7 +208,7 @@ def report(
 
     fmt = report_mod.check_format(fmt)
     target = output if output is not None else report_mod.default_output(fmt, reviews)
-    path = report_mod.check_output(target, force)
+    path = report_mod.check_output(target, force, db=_db_path())
     with open_store() as store:
         today = store.today()
         start = report_mod.parse_since(since, today)
@@ -224,6 +225,13 @@ def report(
     if path is not None:
         size = len(text.encode())
         print(f"Wrote {path} ({size / 1024:.0f} KB).")
+
+
+def _db_path() -> Path:
+    from custserv_cards import paths
+    from custserv_cards.cli import common
+
+    return paths.db_path(common.options.db)
 
 
 def register(app: typer.Typer) -> None:
