@@ -158,9 +158,7 @@ def test_finding35_a_killed_backups_leftover_is_removed_by_the_next_backup(
     assert fresh.exists() and mine.read_text() == "mine"
 
 
-def test_finding08_future_dated_daily_copies_never_push_out_todays(
-    cli: Run, db_path: Path
-) -> None:
+def test_finding08_future_dated_daily_copies_never_push_out_todays(cli: Run, db_path: Path) -> None:
     for day in range(1, 6):
         assert cli("grade", CARD, "4", now=f"2099-01-0{day}").code == 0
     folder = db_path.parent / "backups"
@@ -178,9 +176,7 @@ def test_finding08_future_dated_daily_copies_never_push_out_todays(
     assert (folder / "custserv-daily-2026-02-02.db").stat().st_mtime == mtime
 
 
-def test_finding03_doctor_names_only_this_databases_own_backups(
-    cli: Run, tmp_path: Path
-) -> None:
+def test_finding03_doctor_names_only_this_databases_own_backups(cli: Run, tmp_path: Path) -> None:
     mine, other = tmp_path / "custserv.db", tmp_path / "custserv-test.db"
     assert cli("--db", str(mine), "grade", CARD, "4", now=NOW).code == 0
     assert cli("--db", str(other), "grade", "sales-process-stages", "1", now=NOW).code == 0
