@@ -111,22 +111,23 @@ def test_the_report_in_a_browser(page: Path, tmp_path: Path) -> None:
     result, log = render(page, tmp_path / "profile")
     assert result["problems"] == [], result["problems"]
     # the hostile deck's script would have renamed the page and added a script and images
-    assert result["title"] == "custserv-cards progress report 2026-11-23"
+    assert result["title"] == "Progress report: student not named, 2026-11-23"
     assert result["scripts"] == 1  # the probe itself
     assert result["images"] == 0
     svgs = result["svgs"]
     assert isinstance(svgs, list)
     kinds = [s[0] for s in svgs]
     assert kinds.count("forecast") == 1 and kinds.count("heatmap") == 1
-    # one per topic: alpha, beta, hostile and the bundled decks that grading synced
-    assert kinds.count("retention") >= 3
+    # one per topic with reviews of cards seen before: alpha and beta
+    assert kinds.count("retention") == 2
     for kind, width, height in svgs:
         assert width > 100 and height > 40, (kind, width, height)
     bars = result["bars"]
     assert isinstance(bars, list) and len(bars) == 30
     # 11-23 (a2, b2 and the hostile cards), 11-24, 11-26, 12-01, 12-05
     assert sum(1 for h in bars if h > 0) == 5
-    assert result["cells"] == 176 + 5  # the heatmap's days and its legend
+    # the heatmap's days from the Monday before the first answer (10-24) and its legend
+    assert result["cells"] == 36 + 5
     lines = result["lines"]
     assert isinstance(lines, list) and lines and all(w > 0 for w in lines)
     console_errors = [line for line in log.splitlines() if "CONSOLE" in line or "Uncaught" in line]

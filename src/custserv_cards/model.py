@@ -52,6 +52,18 @@ def cloze_display(text: str, reveal: bool = False, mask: str = "[...]") -> str:
     return CLOZE_BLANK.sub((lambda m: m.group(1).strip()) if reveal else mask, text)
 
 
+def card_text_and_answer(kind: str, fields: dict[str, Any]) -> tuple[str, str]:
+    """What a card asks and what it expects, as plain text (a cloze's blanks masked in the
+    question and listed in the answer; a list's items joined with '; ')."""
+    if kind == "cloze":
+        text = str(fields.get("text", ""))
+        return cloze_display(text), "; ".join(cloze_answers(text))
+    prompt = str(fields.get("prompt", ""))
+    if kind == "list":
+        return prompt, "; ".join(str(item) for item in fields.get("items", []))
+    return prompt, str(fields.get("answer", ""))
+
+
 @dataclass(frozen=True)
 class Source:
     """Where a card's facts come from: a study note and a line range in it."""

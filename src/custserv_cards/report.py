@@ -1,10 +1,19 @@
 """Progress reports: Markdown, one self-contained HTML page, CSV and JSON.
 
-The figures come from ``stats.build_report``. The HTML page has inline CSS and inline SVG
-charts (the 30-day forecast, the review heatmap, retention over time per topic) and loads
-nothing from the network; it prints on paper as well as it shows on screen. Every piece of
-text in HTML and Markdown passes through ``html.escape`` after control characters are made
-visible, so hostile card text shows as text and never runs.
+A report names its student (the ``student`` setting, or ``--student``) and the period it
+covers, and speaks plainly first: cards started, cards known, time studied, days studied
+(see ``teacher``); the scheduler's own figures follow, and a glossary at the end defines
+every term. The figures come from ``stats.build_report`` and ``teacher.summarise``.
+
+The HTML page has inline CSS and inline SVG charts (the 30-day forecast, the answers per day
+since the period began, retention week by week per topic) and loads nothing from the
+network; it prints on paper as well as it shows on screen. Text in HTML passes through
+``html.escape`` after control characters are made visible; text in Markdown has every
+character that Markdown would read as markup (links, images, emphasis, HTML, entities)
+escaped with a backslash, so hostile card text shows as text and never runs or loads.
+
+The JSON report is the interchange format (``custserv class`` merges them): its structure is
+``docs/report-schema.json``, versioned by ``schema_version``.
 """
 
 from __future__ import annotations
@@ -13,8 +22,10 @@ import csv
 import html
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -22,32 +33,132 @@ from custserv_cards.errors import UsageError
 from custserv_cards.render import printable
 from custserv_cards.stats import (
     CARD_COLUMNS,
+    KNOWN_MIN_DAYS,
+    LEECH_LAPSES,
+    MATURE_DAYS,
     REVIEW_COLUMNS,
     DayCount,
     Report,
     TopicStats,
     WeakCard,
     WeekRetention,
+    week_start,
 )
+from custserv_cards.teacher import Summary, TopicSummary, duration_text
 
 if TYPE_CHECKING:
     from custserv_cards.store import Store
 
 FORMATS = ("md", "html", "csv", "json")
 SPARKS = "▁▂▃▄▅▆▇█"
+REPORT_KIND = "custserv-cards progress report"
+
+GLOSSARY: tuple[tuple[str, str], ...] = (
+    ("Cards started", "cards answered at least once."),
+    (
+        "Cards known",
+        "cards recalled correctly the last time they were asked, not leeches, and that the "
+        f"scheduler will not ask again for {KNOWN_MIN_DAYS} days or more. With the standard "
+        "scheduler (SM-2) that takes correct answers on two different days, so a card first "
+        "seen today is never known.",
+    ),
+    ("Known %", "cards known as a share of all the topic's cards."),
+    (
+        "Time studied",
+        "the time from showing each card to its answer, added up over the period. Answers "
+        "recorded with 'custserv grade' have no time.",
+    ),
+    ("Days studied", "days of the period with at least one answer."),
+    (
+        "Retention",
+        "of the answers to cards seen before (scheduled reviews), the share graded 3 "
+        "('correct with serious difficulty') or better, over the last 30 days.",
+    ),
+    ("Due", "cards the scheduler asks for on that day; overdue cards count as due today."),
+    ("Streak", "days in a row with answers, up to today or yesterday."),
+    (
+        "Ready (exam)",
+        "a known card (see above); suspended cards are left out. New per day: new cards to "
+        "start each day to see every card before the exam.",
+    ),
+    ("New", "never answered."),
+    ("Learning", "answered, and asked again within a day (just learnt, or forgotten)."),
+    ("Young", f"answered, next asked in 2 to {MATURE_DAYS - 1} days."),
+    ("Mature", f"answered, next asked in {MATURE_DAYS} days or more."),
+    ("Suspended", "taken out of the reviews by the student."),
+    ("Forgotten (lapses)", "times a card was failed after it had been learnt."),
+    ("Leech", f"a card forgotten {LEECH_LAPSES} times or more."),
+    (
+        "EF (easiness factor)",
+        "SM-2's measure of how easily this student recalls a card: from 1.3 (hard) up; new "
+        "cards start at 2.5.",
+    ),
+    ("Interval", "days until the card is asked again."),
+)
+
+
+@dataclass(frozen=True)
+class Full:
+    """A report with its plain figures and the text of the cards it lists."""
+
+    report: Report
+    summary: Summary
+    texts: dict[str, tuple[str, str]]
+
+    @property
+    def student(self) -> str:
+        return self.report.student
 
 
 def esc(value: object) -> str:
-    """Text made safe for HTML (and for Markdown, which may carry HTML)."""
+    """Text made safe for HTML."""
     return html.escape(printable(str(value)), quote=True)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+
+
+def md_escape(value: object) -> str:
+    """Text made inert for Markdown: every character that could start a link, an image,
+    emphasis, code, HTML or an entity gets a backslash (CommonMark shows it as itself),
+    control characters are made visible and line breaks become spaces."""
+    text = printable(str(value)).replace("\n", " ")
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def percent(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.1f}%"
 
 
+def share(part: int, whole: int) -> str:
+    return f"{part} of {whole} ({part / whole * 100:.0f}%)" if whole else f"{part} of 0"
+
+
 def ef_text(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
+
+
+def long_date(day: str | None) -> str:
+    """'7 Dec 2026' for '2026-12-07' ('–' for none)."""
+    if not day:
+        return "–"
+    parsed = date.fromisoformat(day)
+    return f"{parsed.day} {parsed.strftime('%b %Y')}"
+
+
+def moment(stamp: str) -> str:
+    """'7 Dec 2026, 20:00' for an ISO timestamp (with its offset, when not UTC)."""
+    try:
+        parsed = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    offset = parsed.strftime("%z")
+    zone = "" if offset in ("", "+0000") else f" (UTC{offset[:3]}:{offset[3:]})"
+    return f"{long_date(parsed.date().isoformat())}, {parsed:%H:%M}{zone}"
+
+
+def student_label(name: str) -> str:
+    return name or "student not named"
 
 
 def sparkline(values: Sequence[float | None]) -> str:
@@ -64,18 +175,20 @@ def weekly_totals(heatmap: list[DayCount]) -> list[int]:
     return [sum(d.count for d in heatmap[i : i + 7]) for i in range(0, len(heatmap), 7)]
 
 
-# --- Markdown -----------------------------------------------------------------------------
+def period_days(full: Full) -> list[DayCount]:
+    """The heatmap's days from the Monday of the week the period starts."""
+    first = week_start(date.fromisoformat(full.report.since)).isoformat()
+    return [d for d in full.report.stats.heatmap if d.day >= first]
 
 
-def _md_cell(value: object) -> str:
-    return esc(value).replace("|", "\\|").replace("\n", " ")
+def plain_cells(t: TopicSummary, title: str) -> list[object]:
+    return [
+        title, t.cards, t.started, t.known, percent(t.known / t.cards if t.cards else None),
+        t.answers, duration_text(t.minutes),
+    ]  # fmt: skip
 
 
-def _md_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    lines.extend("| " + " | ".join(_md_cell(v) for v in row) + " |" for row in rows)
-    return lines
-
+PLAIN_HEADERS = ("Topic", "Cards", "Started", "Known", "Known %", "Answers", "Time studied")
 
 TOPIC_HEADERS = (
     "Topic", "Cards", "New", "Learning", "Young", "Mature", "Suspended", "Leeches",
@@ -85,91 +198,117 @@ TOPIC_HEADERS = (
 
 def topic_cells(t: TopicStats) -> list[object]:
     return [
-        t.topic, t.cards, t.new, t.learning, t.young, t.mature, t.suspended, t.leech,
+        t.title, t.cards, t.new, t.learning, t.young, t.mature, t.suspended, t.leech,
         f"{percent(t.retention_30d)} ({t.passed_30d}/{t.reviews_30d})" if t.reviews_30d else "–",
         ef_text(t.average_ef), t.due_today, t.due_tomorrow, t.due_7_days,
     ]  # fmt: skip
 
 
-def _weak_rows(cards: list[WeakCard]) -> list[list[object]]:
+WEAK_HEADERS = ("Question", "Answer", "Topic", "Forgotten", "EF", "Interval", "Next due", "Card")
+
+
+def _weak_rows(full: Full, cards: list[WeakCard]) -> list[list[object]]:
+    titles = full.report.titles
+    rows: list[list[object]] = []
+    for c in cards:
+        text, answer = full.texts.get(c.card_id, (c.text, ""))
+        rows.append(
+            [text, answer, titles.get(c.topic, c.topic), c.lapses, f"{c.ef:.2f}",
+             f"{c.interval} d", c.due or "–", c.card_id]
+        )  # fmt: skip
+    return rows
+
+
+def weak_lists(full: Full) -> list[tuple[str, list[WeakCard]]]:
+    w = full.report.stats.weakest
     return [
-        [c.card_id, c.topic, c.text, c.lapses, f"{c.ef:.2f}", c.interval, c.due or "–"]
-        for c in cards
+        ("Forgotten most often", w.most_lapses),
+        ("Hardest for this student (lowest EF)", w.lowest_ef),
+        (f"Leeches (forgotten {LEECH_LAPSES} times or more)", w.leeches),
     ]
 
 
-WEAK_HEADERS = ("Card", "Topic", "Text", "Lapses", "EF", "Interval", "Due")
+def headline(full: Full) -> list[tuple[str, str]]:
+    """The plain figures every format opens with: (label, value)."""
+    s, total = full.report.stats, full.summary.total
+    period_days_count = (
+        date.fromisoformat(full.summary.end) - date.fromisoformat(full.summary.start)
+    ).days + 1
+    return [
+        ("Cards started", share(total.started, total.cards)),
+        ("Cards known", share(total.known, total.cards)),
+        ("Time studied", duration_text(total.minutes)),
+        ("Days studied", f"{full.summary.days_studied} of {period_days_count}"),
+        ("Answers", str(total.answers)),
+        ("Last studied", long_date(full.summary.last_day)),
+        ("Due today", str(s.total.due_today)),
+        ("Streak", f"{s.streak} day{'s' if s.streak != 1 else ''}"),
+    ]
 
 
-def render_markdown(report: Report) -> str:
+def scope_text(report: Report) -> str:
+    f = report.stats.topic_filter
+    return f"topic {report.titles.get(f, f)}" if f else "all topics"
+
+
+# --- Markdown -----------------------------------------------------------------------------
+
+
+def _md_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines.extend("| " + " | ".join(md_escape(v) for v in row) + " |" for row in rows)
+    return lines
+
+
+def render_markdown(full: Full) -> str:
+    report, summary = full.report, full.summary
     s = report.stats
-    total = s.total
-    scope = f"topic `{_md_cell(s.topic_filter)}`" if s.topic_filter else "all topics"
+    titles = report.titles
+    heat = period_days(full)
     lines = [
-        "# Progress report",
+        f"# Progress report: {md_escape(student_label(full.student))}",
         "",
-        f"Study day {s.today}, {scope}; reviews counted from {report.since}. "
-        f"Generated {esc(report.generated_at)} by custserv-cards.",
+        f"Covers {long_date(summary.start)} to {long_date(summary.end)}, "
+        f"{md_escape(scope_text(report))}. Generated {md_escape(moment(report.generated_at))} "
+        "by custserv-cards.",
         "",
         "## Summary",
         "",
-        f"- Cards: {total.cards} ({total.new} new, {total.learning} learning, "
-        f"{total.young} young, {total.mature} mature; {total.suspended} suspended, "
-        f"{total.leech} leeches)",
-        f"- Retention over the last 30 days: {percent(total.retention_30d)} "
-        f"({total.passed_30d} of {total.reviews_30d} reviews graded 3 or more)",
-        f"- Average EF: {ef_text(total.average_ef)}",
-        f"- Due: {total.due_today} today, {total.due_tomorrow} tomorrow, "
-        f"{total.due_7_days} within 7 days",
-        f"- Streak: {s.streak} day{'s' if s.streak != 1 else ''}"
-        + ("" if s.studied_today else " (nothing answered yet today)"),
-        f"- Reviews since {report.since}: {report.reviews_since}",
+        *(f"- {label}: {md_escape(value)}" for label, value in headline(full)),
         "",
         "## Topics",
         "",
-        *_md_table(TOPIC_HEADERS, [topic_cells(t) for t in [*s.topics, s.total]]),
-        "",
-        "## Forecast (next 30 days)",
-        "",
-        f"`{sparkline([d.count for d in s.forecast])}` "
-        f"{sum(d.count for d in s.forecast)} cards due in 30 days",
-        "",
         *_md_table(
-            ("Day", "Due"), [(d.day, d.count) for d in s.forecast if d.count or d == s.forecast[0]]
+            PLAIN_HEADERS,
+            [plain_cells(t, t.title) for t in [*summary.topics, summary.total]],
         ),
         "",
-        "## Reviews over the last 26 weeks",
-        "",
-        f"`{sparkline([float(w) for w in weekly_totals(s.heatmap)])}` reviews per week from "
-        f"{s.heatmap[0].day}; {sum(d.count for d in s.heatmap)} reviews on "
-        f"{sum(1 for d in s.heatmap if d.count)} days",
-        "",
-        "## Retention over time (per week)",
+        "## Recent activity (last 14 days)",
         "",
         *_md_table(
-            ("Topic", "Weeks", "Reviews", "Retention"),
+            ("Day", "Answers", "Time studied", "New cards started"),
             [
-                (
-                    slug,
-                    "`" + sparkline([w.retention for w in weeks]) + "`",
-                    sum(w.reviews for w in weeks),
-                    percent(_overall(weeks)),
-                )
-                for slug, weeks in report.retention_over_time.items()
-            ],
+                (long_date(d.day), d.answers, duration_text(d.minutes), d.started)
+                for d in summary.recent
+                if d.answers
+            ]
+            or [("–", 0, "none", 0)],
         ),
         "",
     ]
     if report.exam:
         exam = report.exam
         lines += [
-            f"## Exam readiness ({exam.exam_date}, {exam.days_left} days left)",
+            f"## Exam readiness ({long_date(exam.exam_date)}, {exam.days_left} days left)",
+            "",
+            f"Ready means known: recalled last time and not due again for {KNOWN_MIN_DAYS} "
+            "days or more.",
             "",
             *_md_table(
                 ("Topic", "Cards", "Ready", "Readiness", "New left", "New per day", "Due by exam"),
                 [
                     (
-                        t.topic,
+                        titles.get(t.topic, "All topics"),
                         t.cards,
                         t.ready,
                         percent(t.readiness),
@@ -182,27 +321,83 @@ def render_markdown(report: Report) -> str:
             ),
             "",
         ]
-    lines += ["## Weakest cards", ""]
-    for title, cards in (
-        ("Most lapses", s.weakest.most_lapses),
-        ("Lowest EF", s.weakest.lowest_ef),
-        ("Leeches", s.weakest.leeches),
-    ):
+    lines += ["## Cards to work on", ""]
+    for title, cards in weak_lists(full):
         lines += [f"### {title}", ""]
-        lines += _md_table(WEAK_HEADERS, _weak_rows(cards)) if cards else ["None."]
+        lines += _md_table(WEAK_HEADERS, _weak_rows(full, cards)) if cards else ["None."]
         lines.append("")
+    total = s.total
+    lines += [
+        "## Scheduler figures",
+        "",
+        f"- Cards: {total.cards} ({total.new} new, {total.learning} learning, "
+        f"{total.young} young, {total.mature} mature; {total.suspended} suspended, "
+        f"{total.leech} leeches)",
+        f"- Retention over the last 30 days: {percent(total.retention_30d)} "
+        f"({total.passed_30d} of {total.reviews_30d} reviews graded 3 or more)",
+        f"- Average EF: {ef_text(total.average_ef)}",
+        f"- Due: {total.due_today} today, {total.due_tomorrow} tomorrow, "
+        f"{total.due_7_days} within 7 days",
+        "",
+        *_md_table(TOPIC_HEADERS, [topic_cells(t) for t in [*s.topics, s.total]]),
+        "",
+        "### Forecast (next 30 days)",
+        "",
+        f"`{sparkline([d.count for d in s.forecast])}` "
+        f"{sum(d.count for d in s.forecast)} cards due in 30 days",
+        "",
+        *_md_table(
+            ("Day", "Due"),
+            [(d.day, d.count) for d in s.forecast if d.count or d == s.forecast[0]],
+        ),
+        "",
+        f"### Answers per week since {long_date(heat[0].day if heat else summary.start)}",
+        "",
+        f"`{sparkline([float(w) for w in weekly_totals(heat)])}` "
+        f"{sum(d.count for d in heat)} answers on {sum(1 for d in heat if d.count)} days",
+        "",
+        "### Retention week by week",
+        "",
+    ]
+    shown = {slug: weeks for slug, weeks in report.retention_over_time.items() if _reviews(weeks)}
+    lines += (
+        _md_table(
+            ("Topic", "Weeks", "Reviews", "Retention"),
+            [
+                (
+                    titles.get(slug, slug),
+                    sparkline([w.retention for w in weeks]),
+                    _reviews(weeks),
+                    percent(_overall(weeks)),
+                )
+                for slug, weeks in shown.items()
+            ],
+        )
+        if shown
+        else ["No reviews of cards seen before yet."]
+    )
+    quiet = [titles.get(slug, slug) for slug in report.retention_over_time if slug not in shown]
+    if shown and quiet:
+        lines += ["", "No reviews yet: " + md_escape(", ".join(quiet)) + "."]
+    lines += ["", "## Glossary", ""]
+    lines += [f"- **{term}**: {md_escape(text)}" for term, text in GLOSSARY]
+    lines.append("")
     return "\n".join(lines)
 
 
+def _reviews(weeks: list[WeekRetention]) -> int:
+    return sum(w.reviews for w in weeks)
+
+
 def _retention_note(weeks: list[WeekRetention]) -> str:
-    reviews = sum(w.reviews for w in weeks)
+    reviews = _reviews(weeks)
     if not reviews:
         return "no reviews"
     return f"{percent(_overall(weeks))} of {reviews} review{'s' if reviews != 1 else ''}"
 
 
 def _overall(weeks: list[WeekRetention]) -> float | None:
-    reviews = sum(w.reviews for w in weeks)
+    reviews = _reviews(weeks)
     return round(sum(w.passed for w in weeks) / reviews, 4) if reviews else None
 
 
@@ -215,22 +410,25 @@ CSS = """
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
        color: var(--ink); background: #f5f7fa; margin: 0; }
 main { max-width: 1100px; margin: 0 auto; padding: 24px; background: var(--paper); }
-h1 { margin: 0 0 4px; font-size: 26px; }
+h1 { margin: 0 0 4px; font-size: 26px; overflow-wrap: anywhere; }
 h2 { font-size: 19px; margin: 28px 0 10px; border-bottom: 2px solid var(--line);
      padding-bottom: 4px; }
 h3 { font-size: 15px; margin: 16px 0 6px; }
 .meta { color: var(--muted); margin: 0 0 16px; }
-.tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 10px; }
+.tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: 10px; }
 .tile { border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; }
-.tile b { display: block; font-size: 24px; }
+.tile b { display: block; font-size: 20px; }
 .tile span { color: var(--muted); font-size: 13px; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th, td { padding: 4px 6px; border-bottom: 1px solid var(--line); text-align: right;
          vertical-align: top; }
+td { white-space: nowrap; }
 th { background: #f0f4f8; }
 th:first-child, td:first-child, td.text, th.text { text-align: left; }
-td.text { max-width: 420px; overflow-wrap: anywhere; }
+td.text { white-space: normal; max-width: 420px; overflow-wrap: anywhere; }
 tr.total td { font-weight: 600; border-top: 2px solid var(--ink); }
+td.meter-cell { text-align: left; }
+.pct { display: inline-block; min-width: 4.2em; text-align: right; margin-right: 6px; }
 svg { display: block; width: 100%; height: auto; }
 svg text { font: 11px system-ui, sans-serif; fill: var(--muted); }
 .chart { margin: 8px 0 4px; }
@@ -242,9 +440,13 @@ svg text { font: 11px system-ui, sans-serif; fill: var(--muted); }
 .multiples figcaption span { font-weight: 400; color: var(--muted); }
 .legend { color: var(--muted); font-size: 12px; }
 .meter { display: inline-block; vertical-align: middle; width: 100px; height: 10px;
-         background: var(--line); border-radius: 5px; overflow: hidden; margin-right: 6px; }
+         background: var(--line); border-radius: 5px; overflow: hidden; }
 .meter i { display: block; height: 100%; background: var(--good); }
 .heat-legend rect { stroke: none; }
+dl.glossary { display: grid; grid-template-columns: max-content 1fr; gap: 4px 14px;
+              font-size: 13px; }
+dl.glossary dt { font-weight: 600; }
+dl.glossary dd { margin: 0; }
 footer { color: var(--muted); font-size: 12px; margin-top: 28px; }
 @media print {
   body { background: #fff; font-size: 11pt; }
@@ -311,10 +513,12 @@ def _nice_max(peak: int) -> int:
 def heatmap_svg(heatmap: list[DayCount]) -> str:
     cell, gap, left, top = 16, 3, 32, 18
     weeks = (len(heatmap) + 6) // 7
-    width = left + weeks * (cell + gap) + 10
+    legend_w = 40 + len(HEAT_COLOURS) * (cell + gap) + 34
+    width = max(left + weeks * (cell + gap) + 10, left + legend_w + 10)
     height = top + 7 * (cell + gap) + 24
     peak = max((d.count for d in heatmap), default=0)
-    parts = [_svg_open(width, height, "Reviews per day over the last 26 weeks", "heatmap")]
+    first = heatmap[0].day if heatmap else ""
+    parts = [_svg_open(width, height, f"Answers per day from {first}", "heatmap")]
     for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri"), (6, "Sun")):
         parts.append(f'<text x="0" y="{top + row * (cell + gap) + cell - 3}">{name}</text>')
     last_month = ""
@@ -329,10 +533,10 @@ def heatmap_svg(heatmap: list[DayCount]) -> str:
         level = 0 if not d.count else 1 + min(3, int(d.count / (peak or 1) * 4 - 1e-9))
         parts.append(
             f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="2" '
-            f'fill="{HEAT_COLOURS[level]}"><title>{esc(d.day)}: {d.count} reviews</title></rect>'
+            f'fill="{HEAT_COLOURS[level]}"><title>{esc(d.day)}: {d.count} answers</title></rect>'
         )
     legend_y = top + 7 * (cell + gap) + 6
-    legend_x = width - 10 - len(HEAT_COLOURS) * (cell + gap) - 70
+    legend_x = width - 10 - legend_w
     parts.append(f'<text x="{legend_x}" y="{legend_y + cell - 4}">Fewer</text>')
     for n, colour in enumerate(HEAT_COLOURS):
         parts.append(
@@ -346,10 +550,10 @@ def heatmap_svg(heatmap: list[DayCount]) -> str:
     return "".join(parts)
 
 
-def retention_svg(slug: str, weeks: list[WeekRetention]) -> str:
+def retention_svg(title: str, weeks: list[WeekRetention]) -> str:
     width, height, left, top, bottom = 260, 96, 38, 10, 16
     plot_w, plot_h = width - left - 6, height - top - bottom
-    parts = [_svg_open(width, height, f"Weekly retention of {slug}", "retention")]
+    parts = [_svg_open(width, height, f"Weekly retention of {title}", "retention")]
     for value in (0, 50, 100):
         y = top + plot_h - value / 100 * plot_h
         parts.append(
@@ -410,18 +614,28 @@ def _html_table(
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def render_html(report: Report) -> str:
+def _tiles(full: Full) -> str:
+    return "".join(
+        f'<div class="tile"><b>{esc(value)}</b><span>{esc(label.lower())}</span></div>'
+        for label, value in headline(full)
+    )
+
+
+def _meter_cell(value: float | None) -> str:
+    width = (value or 0) * 100
+    return (
+        f'<td class="meter-cell"><span class="pct">{esc(percent(value))}</span>'
+        f'<span class="meter" title="{esc(percent(value))}"><i style="width:{width:.1f}%">'
+        "</i></span></td>"
+    )
+
+
+def render_html(full: Full) -> str:
+    report, summary = full.report, full.summary
     s = report.stats
-    total = s.total
-    scope = f"topic {s.topic_filter}" if s.topic_filter else "all topics"
-    tiles = [
-        (str(total.cards), "cards"),
-        (str(total.due_today), "due today"),
-        (percent(total.retention_30d), "retention, last 30 days"),
-        (ef_text(total.average_ef), "average EF"),
-        (f"{s.streak} day{'s' if s.streak != 1 else ''}", "streak"),
-        (str(total.mature), "mature cards"),
-    ]
+    titles = report.titles
+    name = student_label(full.student)
+    heat = period_days(full)
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -429,74 +643,120 @@ def render_html(report: Report) -> str:
         # Nothing on this page runs or loads anything: say so to the browser as well.
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'; img-src data:\">",
-        f"<title>custserv-cards progress report {esc(s.today)}</title>",
+        f"<title>Progress report: {esc(name)}, {esc(s.today)}</title>",
         f"<style>{CSS}</style></head><body><main>",
-        "<h1>Progress report</h1>",
-        f'<p class="meta">Study day {esc(s.today)} · {esc(scope)} · reviews from '
-        f"{esc(report.since)} · generated {esc(report.generated_at)}</p>",
-        '<section><div class="tiles">',
-        *(f'<div class="tile"><b>{esc(v)}</b><span>{esc(k)}</span></div>' for v, k in tiles),
-        "</div></section>",
+        f"<h1>Progress report: {esc(name)}</h1>",
+        f'<p class="meta">Covers {esc(long_date(summary.start))} to '
+        f"{esc(long_date(summary.end))} · {esc(scope_text(report))} · generated "
+        f"{esc(moment(report.generated_at))}</p>",
+        f'<section><div class="tiles">{_tiles(full)}</div></section>',
         "<section><h2>Topics</h2>",
-        _html_table(TOPIC_HEADERS, [topic_cells(t) for t in [*s.topics, s.total]], total_last=True),
-        "</section>",
-        "<section><h2>Forecast: cards due over the next 30 days</h2>",
-        f'<div class="chart">{forecast_svg(s.forecast)}</div>',
-        f'<p class="legend">{sum(d.count for d in s.forecast)} cards due in 30 days; '
-        "the red bar is today (overdue cards included).</p></section>",
-        "<section><h2>Reviews over the last 26 weeks</h2>",
-        f'<div class="chart">{heatmap_svg(s.heatmap)}</div>',
-        f'<p class="legend">{sum(d.count for d in s.heatmap)} reviews on '
-        f"{sum(1 for d in s.heatmap if d.count)} days. Streak: {s.streak} "
-        f"day{'s' if s.streak != 1 else ''}"
-        f"{'' if s.studied_today else ' (nothing answered yet today)'}.</p></section>",
-        "<section><h2>Retention over time (per week)</h2>",
-        '<div class="multiples">',
     ]
-    for slug, weeks in report.retention_over_time.items():
-        title = report.titles.get(slug, slug)
-        out.append(
-            f"<figure><figcaption>{esc(title)} <span>{_retention_note(weeks)}</span>"
-            f"</figcaption>{retention_svg(slug, weeks)}</figure>"
+    rows = []
+    for t in [*summary.topics, summary.total]:
+        cls = ' class="total"' if t is summary.total else ""
+        rows.append(
+            f'<tr{cls}><td class="text">{esc(t.title)}</td><td>{t.cards}</td>'
+            f"<td>{t.started}</td><td>{t.known}</td>"
+            f"{_meter_cell(t.known / t.cards if t.cards else None)}"
+            f"<td>{t.answers}</td><td>{esc(duration_text(t.minutes))}</td></tr>"
         )
-    out.append("</div></section>")
+    out.append(
+        "<table><thead><tr>"
+        + "".join(f"<th>{esc(h)}</th>" for h in PLAIN_HEADERS)
+        + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f'<p class="legend">Known: recalled last time and not due again for {KNOWN_MIN_DAYS} '
+        "days or more. Answers and time: over the period of this report.</p></section>"
+    )
+    recent = [d for d in summary.recent if d.answers]
+    out.append("<section><h2>Recent activity (last 14 days)</h2>")
+    out.append(
+        _html_table(
+            ("Day", "Answers", "Time studied", "New cards started"),
+            [(long_date(d.day), d.answers, duration_text(d.minutes), d.started) for d in recent],
+        )
+        if recent
+        else "<p>No answers in the last 14 days.</p>"
+    )
+    out.append("</section>")
     if report.exam:
         exam = report.exam
         out.append(
-            f"<section><h2>Exam readiness: {esc(exam.exam_date)} ({exam.days_left} days left)</h2>"
+            f"<section><h2>Exam readiness: {esc(long_date(exam.exam_date))} "
+            f"({exam.days_left} days left)</h2>"
         )
-        rows = []
-        for t in [*exam.topics, exam.total]:
-            share = (t.readiness or 0) * 100
-            cls = ' class="total"' if t is exam.total else ""
-            rows.append(
-                f"<tr{cls}><td>{esc(t.topic)}</td><td>{t.cards}</td><td>{t.ready}</td>"
-                f'<td><div class="meter" title="{esc(percent(t.readiness))}">'
-                f'<i style="width:{share:.1f}%"></i></div>{esc(percent(t.readiness))}</td>'
-                f"<td>{t.new}</td><td>{t.new_per_day_needed}</td><td>{t.due_by_exam}</td></tr>"
+        exam_rows = []
+        for r in [*exam.topics, exam.total]:
+            cls = ' class="total"' if r is exam.total else ""
+            exam_rows.append(
+                f'<tr{cls}><td class="text">{esc(titles.get(r.topic, "All topics"))}</td>'
+                f"<td>{r.cards}</td><td>{r.ready}</td>{_meter_cell(r.readiness)}"
+                f"<td>{r.new}</td><td>{r.new_per_day_needed}</td><td>{r.due_by_exam}</td></tr>"
             )
         out.append(
             "<table><thead><tr><th>Topic</th><th>Cards</th><th>Ready</th><th>Readiness</th>"
             "<th>New left</th><th>New per day</th><th>Due by exam</th></tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></section>"
+            f"<tbody>{''.join(exam_rows)}</tbody></table>"
+            f'<p class="legend">Ready: a known card (recalled last time, not due again for '
+            f"{KNOWN_MIN_DAYS} days or more); suspended cards are left out. New per day: new "
+            "cards to start each day to see every card before the exam.</p></section>"
         )
-    out.append("<section><h2>Weakest cards</h2>")
-    for title, cards in (
-        ("Most lapses", s.weakest.most_lapses),
-        ("Lowest EF", s.weakest.lowest_ef),
-        ("Leeches", s.weakest.leeches),
-    ):
+    out.append("<section><h2>Cards to work on</h2>")
+    for title, cards in weak_lists(full):
         out.append(f"<h3>{esc(title)}</h3>")
         out.append(
-            _html_table(WEAK_HEADERS, _weak_rows(cards), text_columns=(1, 2))
+            _html_table(WEAK_HEADERS, _weak_rows(full, cards), text_columns=(0, 1, 2))
             if cards
             else "<p>None.</p>"
         )
+    out.append("</section>")
+    today_due = s.forecast[0].count if s.forecast else 0
+    total = s.total
+    out += [
+        "<section><h2>Scheduler figures</h2>",
+        _html_table(
+            TOPIC_HEADERS,
+            [topic_cells(t) for t in [*s.topics, s.total]],
+            text_columns=(0,),
+            total_last=True,
+        ),
+        f'<p class="legend">Average EF {esc(ef_text(total.average_ef))}; retention over the '
+        f"last 30 days {esc(percent(total.retention_30d))} ({total.passed_30d} of "
+        f"{total.reviews_30d} reviews graded 3 or more).</p>",
+        "<h3>Cards due over the next 30 days</h3>",
+        f'<div class="chart">{forecast_svg(s.forecast)}</div>',
+        f'<p class="legend">{sum(d.count for d in s.forecast)} cards due in 30 days'
+        + ("; the red bar is today (overdue cards included)." if today_due else "; none due today.")
+        + "</p>",
+        f"<h3>Answers per day since {esc(long_date(heat[0].day if heat else summary.start))}</h3>",
+        f'<div class="chart">{heatmap_svg(heat)}</div>',
+        f'<p class="legend">{sum(d.count for d in heat)} answers on '
+        f"{sum(1 for d in heat if d.count)} days. Streak: {s.streak} "
+        f"day{'s' if s.streak != 1 else ''}"
+        f"{'' if s.studied_today else ' (nothing answered yet today)'}.</p>",
+        "<h3>Retention week by week</h3>",
+    ]
+    shown = {slug: weeks for slug, weeks in report.retention_over_time.items() if _reviews(weeks)}
+    if shown:
+        out.append('<div class="multiples">')
+        for slug, weeks in shown.items():
+            title = titles.get(slug, slug)
+            out.append(
+                f"<figure><figcaption>{esc(title)} <span>{_retention_note(weeks)}</span>"
+                f"</figcaption>{retention_svg(title, weeks)}</figure>"
+            )
+        out.append("</div>")
+    else:
+        out.append("<p>No reviews of cards seen before yet.</p>")
+    quiet = [titles.get(slug, slug) for slug in report.retention_over_time if slug not in shown]
+    if shown and quiet:
+        out.append(f'<p class="legend">No reviews yet: {esc(", ".join(quiet))}.</p>')
     out += [
         "</section>",
-        "<footer>New: never answered. Learning: interval of 1 day or less. Young: 2 to 20 days. "
-        "Mature: 21 days or more. Leech: failed 8 times or more. Retention: share of reviews "
-        "of cards answered before that were graded 3 or more. Made by custserv-cards.</footer>",
+        '<section><h2>Glossary</h2><dl class="glossary">',
+        *(f"<dt>{esc(term)}</dt><dd>{esc(text)}</dd>" for term, text in GLOSSARY),
+        "</dl></section>",
+        "<footer>Made by custserv-cards.</footer>",
         "</main></body></html>",
         "",
     ]
@@ -525,15 +785,51 @@ def write_csv(out: IO[str], columns: Sequence[str], rows: Iterable[Sequence[Any]
 
 def card_dict(row: Sequence[Any]) -> dict[str, Any]:
     data = dict(zip(CARD_COLUMNS, row, strict=True))
-    data["suspended"] = bool(data["suspended"])
-    data["leech"] = bool(data["leech"])
+    for flag in ("known", "suspended", "leech"):
+        data[flag] = bool(data[flag])
     return data
 
 
-def render_json(report: Report, cards: Iterable[Sequence[Any]]) -> str:
-    data = report.to_dict()
-    data["cards"] = [card_dict(r) for r in cards]
+def render_json(full: Full, cards: Iterable[Sequence[Any]], deck: dict[str, dict[str, Any]]) -> str:
+    """The report as JSON, in the shape ``docs/report-schema.json`` describes."""
+    report, summary = full.report, full.summary
+    data: dict[str, Any] = {"format": REPORT_KIND, **report.to_dict()}
+    total = summary.total
+    data["student"] = {"name": report.student}
+    data["period"] = {
+        "start": summary.start,
+        "end": summary.end,
+        "first_day": summary.first_day,
+        "last_day": summary.last_day,
+        "days_studied": summary.days_studied,
+    }
+    data["summary"] = {
+        "cards": total.cards,
+        "started": total.started,
+        "known": total.known,
+        "answers": total.answers,
+        "minutes": total.minutes,
+    }
+    data["topics"] = [
+        {
+            "topic": t.topic,
+            "title": t.title,
+            "cards": t.cards,
+            "started": t.started,
+            "known": t.known,
+            "answers": t.answers,
+            "minutes": t.minutes,
+        }
+        for t in summary.topics
+    ]
+    data["recent_activity"] = [
+        {"day": d.day, "answers": d.answers, "minutes": d.minutes, "started": d.started}
+        for d in summary.recent
+    ]
+    data["deck"] = deck
     data["card_columns"] = list(CARD_COLUMNS)
+    data["cards"] = [card_dict(r) for r in cards]
+    data["glossary"] = dict(GLOSSARY)
     return json.dumps(data, ensure_ascii=False, indent=1)
 
 
@@ -591,25 +887,35 @@ def generate(
     topic: str | None = None,
     since: date | None = None,
     reviews: bool = False,
+    student: str | None = None,
 ) -> str:
-    """The report in format ``fmt`` (``reviews``: the CSV of answers instead of cards)."""
-    from custserv_cards import stats
+    """The report in format ``fmt`` (``reviews``: the CSV of answers instead of cards) for
+    the student named ``student`` (default: the ``student`` setting)."""
+    from custserv_cards import stats, teacher
 
     fmt = check_format(fmt)
     if reviews and fmt != "csv":
         raise UsageError("--reviews works with --format csv only")
     stats.check_topic(store, topic)
+    name = store.setting("student") if student is None else student
     if fmt == "csv":
         if reviews:
             start = since or stats.heatmap_start(today)
             return csv_text(REVIEW_COLUMNS, stats.review_rows(store.conn, start, topic))
-        return csv_text(CARD_COLUMNS, stats.card_rows(store.conn, today, topic))
-    report = stats.build_report(store, today, generated_at, topic=topic, since=since)
+        rows = ((name, *row) for row in stats.card_rows(store.conn, today, topic))
+        return csv_text(("student", *CARD_COLUMNS), rows)
+    report = stats.build_report(store, today, generated_at, topic=topic, since=since, student=name)
+    summary = teacher.summarise(store.conn, report.titles, date.fromisoformat(report.since), today)
+    weak = report.stats.weakest
+    ids = sorted({c.card_id for cards in (weak.most_lapses, weak.lowest_ef, weak.leeches)
+                  for c in cards})  # fmt: skip
+    full = Full(report, summary, teacher.card_texts(store.conn, ids))
     if fmt == "md":
-        return render_markdown(report)
+        return render_markdown(full)
     if fmt == "html":
-        return render_html(report)
-    return render_json(report, stats.card_rows(store.conn, today, topic))
+        return render_html(full)
+    deck = teacher.deck_versions(store.conn, report.titles)
+    return render_json(full, stats.card_rows(store.conn, today, topic), deck)
 
 
 def write_output(text: str, path: Path | None, out: IO[str]) -> None:

@@ -54,18 +54,23 @@ Report figures (``report``):
 
 * **retention over time**: per topic and per week (Monday to Sunday), the same retention as
   above over that week's ``review`` answers.
+* **known** (a card): recalled at its last answer (``repetitions >= 1``), not a leech, and
+  the scheduler will not ask for it again for 6 days or more (``interval >= 6``). With SM-2
+  that takes correct answers on two different days: a card first seen today is never known.
 * **exam readiness** (when the ``exam_date`` setting is set): days left; per topic the share
-  of cards that are *ready* (answered, passed last time i.e. ``repetitions >= 1``, not a
-  leech; suspended cards are left out of the total), the new cards still to learn, the new
-  cards per day needed to see them all before the exam, and the cards due on or before
-  the exam day.
+  of cards that are *ready*, i.e. known (suspended cards are left out of the total), the new
+  cards still to learn, the new cards per day needed to see them all before the exam, and
+  the cards due on or before the exam day. ``target``, ``at_risk`` and each topic's
+  ``predicted_recall`` are left empty here, for an exam planner to fill in.
 """
 
 from __future__ import annotations
 
 import bisect
+import json
 import math
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -84,7 +89,14 @@ HEATMAP_WEEKS = 26
 WEAKEST_LIMIT = 10
 LEECH_LIST_LIMIT = 50
 PASS_GRADE = 3
-SCHEMA_VERSION = 1
+KNOWN_MIN_DAYS = 6
+SCHEMA_VERSION = 2  # of the JSON report: docs/report-schema.json
+
+# A known card (see the module's docstring), as SQL over ``state s``.
+KNOWN = (
+    f"(s.last_day IS NOT NULL AND s.repetitions >= 1 AND s.lapses < {LEECH_LAPSES} "
+    f"AND s.interval >= {KNOWN_MIN_DAYS})"
+)
 
 _ACTIVE = "c.retired = 0 AND t.retired = 0"
 _CARD_TEXT = (
@@ -174,6 +186,7 @@ class TopicReadiness:
     new: int
     new_per_day_needed: int
     due_by_exam: int
+    predicted_recall: float | None = None
 
 
 @dataclass(frozen=True)
@@ -182,6 +195,8 @@ class ExamReadiness:
     days_left: int
     topics: list[TopicReadiness]
     total: TopicReadiness
+    target: float | None = None
+    at_risk: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -196,6 +211,7 @@ class Report:
     retention_over_time: dict[str, list[WeekRetention]]
     exam: ExamReadiness | None = None
     titles: dict[str, str] = field(default_factory=dict)
+    student: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -566,7 +582,7 @@ def exam_readiness(
     rows = conn.execute(
         f"""
         SELECT c.topic, COUNT(*),
-            TOTAL(s.last_day IS NOT NULL AND s.repetitions >= 1 AND s.lapses < {LEECH_LAPSES}),
+            TOTAL({KNOWN}),
             TOTAL(s.last_day IS NULL),
             TOTAL(s.due <= :exam)
         FROM temp.active_cards c JOIN state s ON s.card_id = c.id AND s.suspended = 0
@@ -596,13 +612,15 @@ def build_report(
     generated_at: str,
     topic: str | None = None,
     since: date | None = None,
+    student: str = "",
 ) -> Report:
-    """The statistics and the report-only figures; ``since`` defaults to 26 weeks back."""
+    """The statistics and the report-only figures. ``since`` defaults to the first day with
+    answers (of ``topic``), but no earlier than 26 weeks back, and to today without any."""
     check_topic(store, topic)
     conn = store.conn
     prepare(conn, topic)
     stats = compute(store, today, topic, prepared=True)
-    start = since or heatmap_start(today)
+    start = since or default_since(conn, today, topic)
     reviews_since = sum(reviews_per_day(conn, start, today, topic).values())
     exam_setting = store.setting("exam_date")
     exam = (
@@ -620,18 +638,35 @@ def build_report(
         retention_over_time=retention_over_time(conn, start, today, topic, prepared=True),
         exam=exam,
         titles=titles,
+        student=student,
     )
 
 
-def card_rows(conn: sqlite3.Connection, today: date, topic: str | None = None) -> sqlite3.Cursor:
-    """One row per active card, for the CSV and JSON exports."""
-    return conn.execute(
+def default_since(conn: sqlite3.Connection, today: date, topic: str | None = None) -> date:
+    """The first study day with answers (of ``topic``) up to today, no earlier than the
+    heatmap's first day; today when there are none."""
+    (first,) = conn.execute(
+        f"SELECT MIN(day) FROM review_days WHERE day <= :today{_topic_clause(topic, 'topic')}",
+        {"today": today.isoformat(), "topic": topic},
+    ).fetchone()
+    if first is None:
+        return today
+    return max(date.fromisoformat(first), heatmap_start(today))
+
+
+def card_rows(
+    conn: sqlite3.Connection, today: date, topic: str | None = None
+) -> Iterator[tuple[Any, ...]]:
+    """One row per active card (``CARD_COLUMNS``), for the CSV and JSON exports."""
+    from custserv_cards.model import card_text_and_answer
+
+    cursor = conn.execute(
         f"""
-        SELECT c.id, c.topic, c.kind, {_CARD_TEXT},
+        SELECT c.id, c.topic, c.kind, c.content,
             CASE WHEN s.last_day IS NULL THEN 'new'
                  WHEN s.interval < {YOUNG_MIN_DAYS} THEN 'learning'
                  WHEN s.interval < {MATURE_DAYS} THEN 'young' ELSE 'mature' END,
-            s.suspended, s.lapses >= {LEECH_LAPSES}, s.repetitions, s.easiness / 100.0,
+            {KNOWN}, s.suspended, s.lapses >= {LEECH_LAPSES}, s.repetitions, s.easiness / 100.0,
             s.interval, s.due, s.lapses, s.last_day,
             (SELECT COUNT(*) FROM reviews r WHERE r.card_id = c.id)
         FROM cards c JOIN state s ON s.card_id = c.id JOIN topics t ON t.slug = c.topic
@@ -640,6 +675,9 @@ def card_rows(conn: sqlite3.Connection, today: date, topic: str | None = None) -
         """,
         {"topic": topic},
     )
+    for card_id, slug, kind, content, *rest in cursor:
+        text, answer = card_text_and_answer(kind, json.loads(content)["fields"])
+        yield (card_id, slug, kind, text, answer, *rest)
 
 
 CARD_COLUMNS = (
@@ -647,7 +685,9 @@ CARD_COLUMNS = (
     "topic",
     "kind",
     "text",
+    "answer",
     "state",
+    "known",
     "suspended",
     "leech",
     "repetitions",

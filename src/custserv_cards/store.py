@@ -38,7 +38,9 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "desired_retention": "0.9",
     "answer_mode": "flip",
     "exam_date": "",
+    "student": "",
 }
+STUDENT_NAME_MAX = 80
 
 
 _CHOICES = {"scheduler": tuple(SchedulerName), "answer_mode": ("flip", "type")}
@@ -65,6 +67,8 @@ def check_setting(key: str, value: str) -> str:
             raise UsageError(
                 f"exam_date must be a date like 2027-06-01 (or '' for none), not {value!r}"
             ) from None
+    elif key == "student":
+        value = check_student(value)
     return value
 
 
@@ -82,6 +86,17 @@ def _check_retention(value: str) -> str:
             f"(0.90 means 90 %), not {value!r}"
         )
     return f"{number:.2f}".rstrip("0").rstrip(".")
+
+
+def check_student(name: str, option: str = "student") -> str:
+    """A student's name with its spaces tidied; raises ``UsageError`` for control characters
+    or a name longer than ``STUDENT_NAME_MAX`` characters."""
+    name = " ".join(name.split())
+    if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in name):
+        raise UsageError(f"{option} must be a name without control characters")
+    if len(name) > STUDENT_NAME_MAX:
+        raise UsageError(f"{option} must be at most {STUDENT_NAME_MAX} characters, not {len(name)}")
+    return name
 
 
 @dataclass(frozen=True)

@@ -195,18 +195,30 @@ def report(
     reviews: Annotated[
         bool, typer.Option("--reviews", help="With --format csv: one row per review.")
     ] = False,
+    student: Annotated[
+        str | None,
+        typer.Option(
+            "--student",
+            metavar="NAME",
+            help="The student's name on this report (default: 'custserv config student').",
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a progress report: md to paste, html to view or print, csv for spreadsheets,
     json for other tools.
 
-    Shows the numbers of 'custserv stats', retention over time per topic and, when the
-    exam_date setting is set ('custserv config exam_date 2027-06-01'), exam readiness.
+    Names the student ('custserv config student "Ann Lee"') and the period it covers; shows
+    cards started and known, time studied, recent activity, the cards to work on, exam
+    readiness when the exam_date setting is set ('custserv config exam_date 2027-06-01'),
+    the numbers of 'custserv stats', and a glossary of every term.
     """
     from custserv_cards import clock
     from custserv_cards import report as report_mod
+    from custserv_cards.store import check_student
 
     fmt = report_mod.check_format(fmt)
+    name = None if student is None else check_student(student, "--student")
     target = output if output is not None else report_mod.default_output(fmt, reviews)
     path = report_mod.check_output(target, force, db=_db_path())
     with open_store() as store:
@@ -220,6 +232,7 @@ def report(
             topic=topic,
             since=start,
             reviews=reviews,
+            student=name,
         )
     report_mod.write_output(text, path, sys.stdout)
     if path is not None:

@@ -1,0 +1,195 @@
+"""The plain-language figures of a progress report: what a teacher reads first.
+
+* **cards started**: active cards answered at least once.
+* **cards known**: see ``stats.KNOWN`` (recalled last time, not a leech, not due again for
+  6 days or more).
+* **time studied**: the sum of the answer times the log records (the time from showing a
+  card to its grade), over the report's period; answers given by ``custserv grade`` carry
+  no time and count for nothing.
+* **recent activity**: per day over the last 14 study days, the answers, the minutes and the
+  new cards started (answers of kind ``learn``).
+* **deck versions**: per topic, a short fingerprint of its cards' ids and content, so that
+  reports made from different versions of a deck can be told apart when they are merged.
+
+Every query reads ``temp.active_cards`` (see ``stats.prepare``), which must be filled first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from custserv_cards.model import card_text_and_answer
+from custserv_cards.stats import KNOWN
+
+RECENT_DAYS = 14
+
+
+@dataclass(frozen=True)
+class TopicSummary:
+    topic: str
+    title: str
+    cards: int
+    started: int
+    known: int
+    answers: int
+    minutes: float
+
+
+@dataclass(frozen=True)
+class DayActivity:
+    day: str
+    answers: int
+    minutes: float
+    started: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The plain figures: card counts now, answers and time over ``start`` to ``end``."""
+
+    start: str
+    end: str
+    first_day: str | None
+    last_day: str | None
+    days_studied: int
+    topics: list[TopicSummary]
+    total: TopicSummary
+    recent: list[DayActivity]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _minutes(ms: float) -> float:
+    return round(ms / 60000, 1)
+
+
+def summarise(conn: sqlite3.Connection, titles: dict[str, str], start: date, end: date) -> Summary:
+    """The plain figures of the active cards in ``temp.active_cards``."""
+    counts = {
+        slug: (int(cards), int(started), int(known))
+        for slug, cards, started, known in conn.execute(
+            f"""
+            SELECT c.topic, COUNT(*), TOTAL(s.last_day IS NOT NULL), TOTAL({KNOWN})
+            FROM temp.active_cards c JOIN state s ON s.card_id = c.id GROUP BY c.topic
+            """
+        )
+    }
+    period = {"start": start.isoformat(), "end": end.isoformat()}
+    answered = {
+        slug: (int(n), float(ms))
+        for slug, n, ms in conn.execute(
+            """
+            SELECT c.topic, COUNT(*), TOTAL(r.duration_ms)
+            FROM reviews r JOIN temp.active_cards c ON c.id = r.card_id
+            WHERE r.day >= :start AND r.day <= :end GROUP BY c.topic
+            """,
+            period,
+        )
+    }
+    topics = []
+    for slug, title in titles.items():
+        cards, started, known = counts.get(slug, (0, 0, 0))
+        n, ms = answered.get(slug, (0, 0.0))
+        topics.append(TopicSummary(slug, title, cards, started, known, n, _minutes(ms)))
+    total = TopicSummary(
+        "all",
+        "All topics",
+        sum(t.cards for t in topics),
+        sum(t.started for t in topics),
+        sum(t.known for t in topics),
+        sum(t.answers for t in topics),
+        _minutes(sum(answered.get(t.topic, (0, 0.0))[1] for t in topics)),
+    )
+    first_day, last_day = conn.execute(
+        "SELECT MIN(r.day), MAX(r.day) FROM reviews r "
+        "JOIN temp.active_cards c ON c.id = r.card_id WHERE r.day <= :end",
+        period,
+    ).fetchone()
+    (days_studied,) = conn.execute(
+        "SELECT COUNT(DISTINCT r.day) FROM reviews r JOIN temp.active_cards c "
+        "ON c.id = r.card_id WHERE r.day >= :start AND r.day <= :end",
+        period,
+    ).fetchone()
+    return Summary(
+        start=period["start"],
+        end=period["end"],
+        first_day=first_day,
+        last_day=last_day,
+        days_studied=int(days_studied),
+        topics=topics,
+        total=total,
+        recent=recent_activity(conn, end),
+    )
+
+
+def recent_activity(
+    conn: sqlite3.Connection, end: date, days: int = RECENT_DAYS
+) -> list[DayActivity]:
+    """Answers, minutes and new cards started on each of the ``days`` days up to ``end``."""
+    first = end - timedelta(days=days - 1)
+    rows = {
+        day: (int(n), float(ms), int(started))
+        for day, n, ms, started in conn.execute(
+            """
+            SELECT r.day, COUNT(*), TOTAL(r.duration_ms), TOTAL(r.kind = 'learn')
+            FROM reviews r JOIN temp.active_cards c ON c.id = r.card_id
+            WHERE r.day >= :first AND r.day <= :end GROUP BY r.day
+            """,
+            {"first": first.isoformat(), "end": end.isoformat()},
+        )
+    }
+    result = []
+    for i in range(days):
+        day = (first + timedelta(days=i)).isoformat()
+        n, ms, started = rows.get(day, (0, 0.0, 0))
+        result.append(DayActivity(day, n, _minutes(ms), started))
+    return result
+
+
+def card_texts(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[str, str]]:
+    """The question and answer (plain text) of each card in ``ids``."""
+    found: dict[str, tuple[str, str]] = {}
+    for card_id, content in conn.execute(
+        f"SELECT id, content FROM cards WHERE id IN ({','.join('?' * len(ids))})", ids
+    ):
+        data = json.loads(content)
+        found[card_id] = card_text_and_answer(data["kind"], data["fields"])
+    return found
+
+
+def deck_versions(conn: sqlite3.Connection, titles: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Per topic: its title, its number of cards and a fingerprint of their ids and content."""
+    digests: dict[str, Any] = {}
+    counts: dict[str, int] = {}
+    for slug, card_id, content in conn.execute(
+        "SELECT c.topic, c.id, k.content FROM temp.active_cards c JOIN cards k ON k.id = c.id "
+        "ORDER BY c.topic, c.id"
+    ):
+        digest = digests.setdefault(slug, hashlib.sha256())
+        digest.update(f"{card_id}\0{content}\n".encode())
+        counts[slug] = counts.get(slug, 0) + 1
+    return {
+        slug: {
+            "title": title,
+            "cards": counts.get(slug, 0),
+            "version": digests[slug].hexdigest()[:12] if slug in digests else "",
+        }
+        for slug, title in titles.items()
+    }
+
+
+def duration_text(minutes: float) -> str:
+    """'2 h 05 min', '35 min', 'under a minute' or 'none'."""
+    if minutes <= 0:
+        return "none"
+    if minutes < 1:
+        return "under a minute"
+    whole = round(minutes)
+    hours, rest = divmod(whole, 60)
+    return f"{hours} h {rest:02d} min" if hours else f"{rest} min"
