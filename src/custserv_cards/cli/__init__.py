@@ -79,6 +79,8 @@ GROUPS: dict[str, str] = {
     "config": "answers",
     "backup": "data",
     "doctor": "data",
+    "export": "export",
+    "import": "imports",
 }
 _registered: set[str] = set()
 _ROOT_OPTIONS_WITH_VALUES = ("--db",)

@@ -1,0 +1,180 @@
+"""What every import and export shares: the output-path check, atomic writes, and turning
+other tools' text, tags and names into what a deck file accepts."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from custserv_cards.errors import DataError, UsageError
+
+DB_COMPANIONS = ("", "-wal", "-shm", "-journal")
+
+
+def check_output(path: Path, *, force: bool, db: Path | None, what: str = "") -> Path:
+    """``path`` if a command may write it: never the database or its -wal/-shm/-journal
+    files, never something that is not a regular file, never an existing file without
+    ``force``, and only inside a folder that exists."""
+    label = f"{what} {path}" if what else str(path)
+    if db is not None:
+        try:
+            target = path.resolve()
+            base = db.resolve()
+        except OSError:
+            target, base = path.absolute(), db.absolute()
+        for suffix in DB_COMPANIONS:
+            if target == base.with_name(base.name + suffix):
+                raise DataError(
+                    f"{label} is {'the database' if not suffix else 'a file of the database'} "
+                    f"({base.name + suffix}); choose another file name"
+                )
+    if path.is_dir():
+        raise UsageError(f"{label} is a folder; give a file name")
+    if path.exists() or path.is_symlink():
+        if not path.is_file() or path.is_symlink():
+            raise DataError(f"{label} is not a regular file; choose another file name")
+        if not force:
+            raise DataError(f"{label} already exists; add --force to replace it")
+    if not path.parent.is_dir():
+        raise DataError(f"cannot write {label}: the folder {path.parent} does not exist")
+    return path
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in its folder and a rename, so a
+    crash never leaves half a file under the final name."""
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(temp, path)
+    except OSError as error:
+        Path(temp).unlink(missing_ok=True)
+        raise DataError(f"cannot write {path} ({error.strerror})") from None
+
+
+def stable_id(prefix: str, *parts: str) -> str:
+    """A card id derived from ``parts``: the same input always gives the same id."""
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return f"{prefix}-{digest[:12]}"
+
+
+def slugify(text: str) -> str:
+    """Lowercase letters, digits and single hyphens (empty when nothing is left)."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def tag_slugs(tags: Iterable[str]) -> list[str]:
+    """Other tools' tags as deck tags (slugs), in order, without duplicates."""
+    out: list[str] = []
+    for tag in tags:
+        slug = slugify(tag.replace("::", "-"))
+        if slug and slug not in out:
+            out.append(slug)
+    return out
+
+
+def source_note(file: Path) -> str:
+    """A file's name as the note part of a ``NOTE:LINES`` source (no spaces or colons)."""
+    return re.sub(r"[\s:]+", "-", file.name) or "imported"
+
+
+class _TextParser(HTMLParser):
+    BREAKS = frozenset({"br", "div", "p", "li", "tr", "h1", "h2", "h3", "h4", "ul", "ol"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.images = 0
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self.skip += 1
+        elif tag == "img":
+            self.images += 1
+        elif tag in self.BREAKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self.skip = max(0, self.skip - 1)
+        elif tag in self.BREAKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(data)
+
+
+SOUND = re.compile(r"\[sound:[^\]]*\]")
+
+
+def html_to_text(value: str) -> str:
+    """An HTML field as plain text: tags, images and sounds dropped, entities decoded,
+    line breaks kept between blocks, other runs of spaces made one."""
+    parser = _TextParser()
+    parser.feed(SOUND.sub("", value))
+    parser.close()
+    text = html.unescape("".join(parser.parts)).replace("\xa0", " ")
+    lines = (re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def html_list_items(value: str) -> list[str]:
+    """The items of an HTML list (``<li>``), or the lines of the text when it has none."""
+    if "<li" in value.lower():
+        pieces = re.split(r"<li[^>]*>", value, flags=re.IGNORECASE)[1:]
+        items = [html_to_text(piece) for piece in pieces]
+    else:
+        items = html_to_text(value).split("\n")
+    return [item.replace("\n", " ") for item in items if item.strip()]
+
+
+def deck_yaml(deck: dict[str, Any]) -> str:
+    """A deck (topic, title, description, cards) as the text of a deck file."""
+    import yaml
+
+    head = {k: v for k, v in deck.items() if k != "cards"}
+    text = yaml.safe_dump(head, sort_keys=False, allow_unicode=True, width=100)
+    text += "cards:\n"
+    for card in deck["cards"]:
+        body = yaml.safe_dump([card], sort_keys=False, allow_unicode=True, width=100)
+        text += "\n" + "".join(f"  {line}\n" for line in body.splitlines())
+    return text
+
+
+def write_decks(
+    decks: list[dict[str, Any]], out_dir: Path, *, force: bool, db: Path | None
+) -> list[Path]:
+    """Write each deck as ``out_dir/<topic>.yaml`` once all of them pass the deck validator
+    and every target may be written; nothing is written otherwise."""
+    from custserv_cards.decks import check_decks
+    from custserv_cards.errors import DeckError
+
+    if not out_dir.is_dir():
+        raise DataError(f"--out {out_dir} is not a folder; create it or choose another")
+    texts = [(deck["topic"], deck_yaml(deck)) for deck in decks]
+    with tempfile.TemporaryDirectory() as work:
+        files = []
+        for topic, text in texts:
+            file = Path(work) / f"{topic}.yaml"
+            file.write_text(text, encoding="utf-8")
+            files.append(file)
+        _valid, problems = check_decks(files)
+    if problems:  # a bug in an importer, not in the user's file: say so plainly
+        raise DeckError([f"the imported deck is not valid: {p}" for p in problems])
+    targets = [
+        check_output(out_dir / f"{topic}.yaml", force=force, db=db, what="--out")
+        for topic, _text in texts
+    ]
+    for target, (_topic, text) in zip(targets, texts, strict=True):
+        write_bytes(target, text.encode("utf-8"))
+    return targets
