@@ -424,13 +424,18 @@ def _read_text(path: Path, problems: list[str]) -> str | None:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        problems.append(
-            f"{path}:{line}: not valid UTF-8 (byte 0x{data[error.start]:02x} at column {column}); "
-            "save the file as UTF-8"
-        )
+        problems.append(utf8_problem(path, data, error))
         return None
+
+
+def utf8_problem(path: Path, data: bytes, error: UnicodeDecodeError) -> str:
+    """``file:line: message`` naming the first byte of ``data`` that is not UTF-8."""
+    line = data[: error.start].count(b"\n") + 1
+    column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+    return (
+        f"{path}:{line}: not valid UTF-8 (byte 0x{data[error.start]:02x} at column {column}); "
+        "save the file as UTF-8"
+    )
 
 
 def _needs_exact_reading(root: yaml.Node) -> bool:
