@@ -134,14 +134,17 @@ def _unzstd(source: IO[bytes], out: IO[bytes]) -> None:
         ) from None
     written = 0
     try:
-        reader = zstandard.ZstdDecompressor().stream_reader(source)
-        while chunk := reader.read(1 << 20):
-            written += len(chunk)
+        stream = zstandard.ZstdDecompressor().decompressobj()
+        while chunk := source.read(1 << 20):
+            data = stream.decompress(chunk)
+            written += len(data)
             if written > MAX_COLLECTION_BYTES:
                 raise ValueError("it unpacks to more than a package may hold")
-            out.write(chunk)
+            out.write(data)
     except zstandard.ZstdError as error:
         raise ValueError(f"not readable zstd data ({error})") from None
+    if not stream.eof:
+        raise ValueError("the compressed data ends early")
 
 
 def _varint(data: bytes, pos: int) -> tuple[int, int]:
