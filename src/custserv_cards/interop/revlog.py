@@ -30,7 +30,7 @@ def numeric_id(card_id: str) -> int:
 
 def review_log_csv(conn: sqlite3.Connection) -> tuple[str, int]:
     """The log as CSV text, and how many answers it holds."""
-    from custserv_cards.scheduler.fsrs_adapter import rating
+    from custserv_cards.scheduler.fsrs import rating
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -47,7 +47,7 @@ def review_log_csv(conn: sqlite3.Connection) -> tuple[str, int]:
         writer.writerow(
             (
                 numeric_id(card_id),
-                int(rating(grade)),
+                rating(grade),
                 moment.astimezone(UTC).isoformat(timespec="microseconds"),
                 int(duration or 0),
             )
