@@ -27,7 +27,8 @@ def _db() -> Path:
 
 def _done(written: list[Path], cards: int, out: Path) -> None:
     names = ", ".join(p.name for p in written)
-    print(f"Wrote {names} ({cards} cards). Load them with: custserv decks sync {out}")
+    count = f"{cards} card{'s' if cards != 1 else ''}"
+    print(f"Wrote {names} ({count}). Load them with: custserv decks sync {out}")
 
 
 @import_app.command("csv")

@@ -31,10 +31,8 @@ def check_output(path: Path, *, force: bool, db: Path | None, what: str = "") ->
             target, base = path.absolute(), db.absolute()
         for suffix in DB_COMPANIONS:
             if target == base.with_name(base.name + suffix):
-                raise DataError(
-                    f"{label} is {'the database' if not suffix else 'a file of the database'} "
-                    f"({base.name + suffix}); choose another file name"
-                )
+                what_it_is = f"a file of the database ({suffix[1:]})" if suffix else "the database"
+                raise DataError(f"{label} is {what_it_is}; choose another file name")
     if path.is_dir():
         raise UsageError(f"{label} is a folder; give a file name")
     if path.exists() or path.is_symlink():
