@@ -146,8 +146,8 @@ def test_dangerous_output_paths_are_refused(cli: Run, tmp_path: Path, db_path: P
     cases = [
         ("anki", db_path, "is the database"),
         ("reviews", db_path, "is the database"),
-        ("reviews", Path(f"{db_path}-wal"), "a file of the database"),
-        ("reviews", Path(f"{db_path}-journal"), "a file of the database"),
+        ("reviews", Path(f"{db_path}-wal"), "is the database's -wal file"),
+        ("reviews", Path(f"{db_path}-journal"), "is the database's -journal file"),
         ("reviews", link, "is the database"),
         ("reviews", fifo, "not a regular file"),
         ("reviews", tmp_path, "is a folder"),

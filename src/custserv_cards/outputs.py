@@ -133,13 +133,18 @@ def _refuse_database_files(
 
 
 def write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` (checked by ``check_output``) through a temporary file in
+    """Write ``text`` (UTF-8) to ``path`` as ``write_bytes`` does."""
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` (checked by ``check_output``) through a temporary file in
     the same folder and a rename; the temporary file is removed if anything fails."""
     fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     temp = Path(temp_name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         try:

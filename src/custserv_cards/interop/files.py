@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import os
 import re
 import tempfile
 from collections.abc import Iterable
@@ -13,49 +12,26 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from custserv_cards.errors import DataError, UsageError
-
-DB_COMPANIONS = ("", "-wal", "-shm", "-journal")
+from custserv_cards.errors import DataError
 
 
-def check_output(path: Path, *, force: bool, db: Path | None, what: str = "") -> Path:
-    """``path`` if a command may write it: never the database or its -wal/-shm/-journal
-    files, never something that is not a regular file, never an existing file without
-    ``force``, and only inside a folder that exists."""
-    label = f"{what} {path}" if what else str(path)
-    if db is not None:
-        try:
-            target = path.resolve()
-            base = db.resolve()
-        except OSError:
-            target, base = path.absolute(), db.absolute()
-        for suffix in DB_COMPANIONS:
-            if target == base.with_name(base.name + suffix):
-                what_it_is = f"a file of the database ({suffix[1:]})" if suffix else "the database"
-                raise DataError(f"{label} is {what_it_is}; choose another file name")
-    if path.is_dir():
-        raise UsageError(f"{label} is a folder; give a file name")
-    if path.exists() or path.is_symlink():
-        if not path.is_file() or path.is_symlink():
-            raise DataError(f"{label} is not a regular file; choose another file name")
-        if not force:
-            raise DataError(f"{label} already exists; add --force to replace it")
-    if not path.parent.is_dir():
-        raise DataError(f"cannot write {label}: the folder {path.parent} does not exist")
-    return path
+def check_output(path: Path, *, force: bool, db: Path | None) -> Path:
+    """``path`` once the shared output check allows it (never the database, its companion
+    files or backups, nor anything but a regular file) and, without ``force``, only when no
+    file is there yet."""
+    from custserv_cards import outputs
+
+    checked = outputs.check_output(path, db=db, overwrite=True, option=None)
+    if not force and checked.exists():
+        raise DataError(f"{path} already exists; add --force to replace it")
+    return checked
 
 
 def write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in its folder and a rename, so a
-    crash never leaves half a file under the final name."""
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(temp, path)
-    except OSError as error:
-        Path(temp).unlink(missing_ok=True)
-        raise DataError(f"cannot write {path} ({error.strerror})") from None
+    """Write ``data`` to ``path`` through a temporary file in its folder and a rename."""
+    from custserv_cards import outputs
+
+    outputs.write_bytes(path, data)
 
 
 def stable_id(prefix: str, *parts: str) -> str:
@@ -170,8 +146,7 @@ def write_decks(
     if problems:  # a bug in an importer, not in the user's file: say so plainly
         raise DeckError([f"the imported deck is not valid: {p}" for p in problems])
     targets = [
-        check_output(out_dir / f"{topic}.yaml", force=force, db=db, what="--out")
-        for topic, _text in texts
+        check_output(out_dir / f"{topic}.yaml", force=force, db=db) for topic, _text in texts
     ]
     for target, (_topic, text) in zip(targets, texts, strict=True):
         write_bytes(target, text.encode("utf-8"))
