@@ -16,7 +16,7 @@ from typing import Any, cast
 import yaml
 
 from custserv_cards.errors import DeckError
-from custserv_cards.model import KINDS, REVERSE_SUFFIX, Card, Deck, Source
+from custserv_cards.model import KINDS, REVERSE_SUFFIX, Card, Deck, Source, cloze_display
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SOURCE = re.compile(r"^(?P<note>[^:\s]+):(?P<start>\d+)(?:-(?P<end>\d+))?$")
@@ -507,11 +507,16 @@ def _parse(path: Path, text: str, problems: list[str]) -> yaml.Node | None:
     return root
 
 
-def check_decks(paths: Iterable[Path]) -> tuple[list[Deck], list[str]]:
-    """Read every deck file, returning the valid decks and every problem found."""
+def check_decks(
+    paths: Iterable[Path], locations: dict[str, str] | None = None
+) -> tuple[list[Deck], list[str]]:
+    """Read every deck file, returning the valid decks and every problem found.
+
+    When ``locations`` is given it is filled with each card id's ``file:line``.
+    """
     problems: list[str] = []
     decks: list[Deck] = []
-    seen_ids: dict[str, str] = {}
+    seen_ids: dict[str, str] = {} if locations is None else locations
     seen_topics: dict[str, str] = {}
     for path in paths:
         text = _read_text(path, problems)
@@ -539,3 +544,118 @@ def load_decks(paths: Iterable[Path]) -> list[Deck]:
     if problems:
         raise DeckError(problems)
     return decks
+
+
+# --- card-writing advice ---------------------------------------------------------------------
+#
+# Not errors: a deck that breaks this advice still loads. These are the habits that make
+# cards hard to learn (see "Writing good cards" in cards/README.md).
+
+MAX_LIST_ITEMS = 6
+MAX_ANSWER_WORDS = 25
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+_COUNT_WORDS = _words(
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+)
+_COUNT = re.compile(r"(?<![\w-])(\d+|" + "|".join(_COUNT_WORDS) + r")(?![\w-])", re.IGNORECASE)
+_STOP_WORDS = frozenset(
+    _words(
+        """
+        a an the and or nor but if so as than then of to in on at by for with from into onto
+        is are was were be been being am do does did has have had not no yes
+        it its it's this that these those there here such
+        i me my we us our you your he him his she her they them their who whom whose which what
+        all any both each every either neither few many much more most less least some none
+        other another same own only just also too very even still quite rather
+        can could may might must shall should will would
+        """
+    )
+)
+
+
+def _count_of(word: str) -> int:
+    return int(word) if word.isdigit() else _COUNT_WORDS.index(word.lower()) + 1
+
+
+def _front(card: Card) -> str:
+    """What the student sees before answering, normalised for comparison."""
+    if card.kind == "cloze":
+        text = cloze_display(str(card.fields["text"]))
+    else:
+        text = str(card.fields["prompt"])
+    return " ".join(str(text).split()).casefold().rstrip(" ?.!:")
+
+
+def _list_advice(prompt: str, items: int) -> list[str]:
+    advice: list[str] = []
+    if items > MAX_LIST_ITEMS:
+        advice.append(
+            f"a list of {items} items is hard to recall; split it into lists of at most "
+            f"{MAX_LIST_ITEMS} (by theme), or into cards that ask which group an item belongs to"
+        )
+    counts = {_count_of(w) for w in _COUNT.findall(prompt)}
+    if items not in counts:
+        asked = " or ".join(map(str, sorted(counts)))
+        said = f"asks for {asked}" if counts else "does not say how many items it wants"
+        name = _COUNT_WORDS[items - 1] if items <= len(_COUNT_WORDS) else str(items)
+        advice.append(
+            f"the prompt {said} and the list has {items}; say how many, e.g. 'Name the {name} ...'"
+        )
+    return advice
+
+
+def _cloze_advice(text: str) -> list[str]:
+    advice: list[str] = []
+    for blank in cloze_blanks(text):
+        words = re.findall(r"[\w']+", blank.casefold())
+        if words and all(w in _STOP_WORDS for w in words):
+            advice.append(
+                f"the blank '{blank}' holds only stop words, which tests grammar, not the "
+                "subject; blank the term a student must know"
+            )
+    return advice
+
+
+def _answer_advice(answer: str) -> list[str]:
+    length = len(answer.split())
+    if length <= MAX_ANSWER_WORDS:
+        return []
+    return [
+        f"the answer has {length} words; keep it under about {MAX_ANSWER_WORDS} "
+        "(split the card or make it a list)"
+    ]
+
+
+def card_advice(decks: Iterable[Deck], locations: dict[str, str] | None = None) -> list[str]:
+    """Warnings about cards that are valid but hard to learn, as ``file:line: advice: ...``.
+
+    ``locations`` maps a card id to its ``file:line`` (as filled in by ``check_decks``); a card
+    without one is reported at its deck's file. The checks: a list of more than six items, a
+    list prompt that does not say how many items it wants, a cloze blank made only of stop
+    words, an answer of more than about 25 words, and a prompt that another card already asks.
+    """
+    where = locations or {}
+    advice: list[str] = []
+    fronts: dict[str, str] = {}
+    for deck in decks:
+        for card in deck.cards:
+            place = where.get(card.group, f"{deck.path}:1")
+            if card.kind == "list":
+                found = _list_advice(str(card.fields["prompt"]), len(card.fields["items"]))
+            elif card.kind == "cloze":
+                found = _cloze_advice(str(card.fields["text"]))
+            else:
+                found = _answer_advice(str(card.fields["answer"]))
+            front = _front(card)
+            if front in fronts:
+                found.append(f"the same prompt as card {fronts[front]}; ask each question once")
+            else:
+                fronts[front] = f"'{card.id}' ({place})"
+            advice.extend(f"{place}: advice: card '{card.id}': {message}" for message in found)
+    return advice

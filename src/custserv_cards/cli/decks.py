@@ -24,17 +24,32 @@ card_app = typer.Typer(help="Look at one card.", no_args_is_help=True)
 
 @decks_app.command("validate")
 def validate(paths: PathsArg = None) -> None:
-    """Check deck files and report every problem as file:line: message (exit 1 if any)."""
+    """Check deck files and report every problem as file:line: message (exit 1 if any).
+
+    Valid decks also get card-writing advice (long lists, list prompts without a count,
+    blanks on stop words, long answers, repeated prompts): printed, but not errors.
+    """
     from custserv_cards import paths as paths_mod
-    from custserv_cards.decks import check_decks
+    from custserv_cards.decks import card_advice, check_decks
     from custserv_cards.errors import DeckError
+    from custserv_cards.render import printable
 
     files = paths_mod.deck_files(paths)
-    decks, problems = check_decks(files)
+    locations: dict[str, str] = {}
+    decks, problems = check_decks(files, locations)
     if problems:
         raise DeckError(problems)
+    advice = card_advice(decks, locations)
+    for line in advice:
+        print(printable(line))
     cards = sum(len(d.cards) for d in decks)
-    print(f"{len(decks)} decks, {cards} cards: all valid.")
+    if advice:
+        print(
+            f"{len(decks)} decks, {cards} cards: all valid, with {len(advice)} warnings "
+            "(card-writing advice; see cards/README.md)."
+        )
+    else:
+        print(f"{len(decks)} decks, {cards} cards: all valid.")
 
 
 @decks_app.command("sync")
