@@ -367,3 +367,44 @@ def test_most_cards_fail_when_moved_to_another_note():
                 passed += 1
     assert total
     assert passed / total < 0.1, f"{passed}/{total} misplaced ranges still passed"
+
+
+# --------------------------------------------------------------------------- teaching
+
+
+NOTE_NAMES = re.compile(
+    r"revision notes|flashcard set|lecture slides|textbook|study cards|the notes?\b|"
+    r"jamier|scott|quality progress|angry customers",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize("entry", CARDS, ids=_card_id)
+def test_no_card_asks_which_note_said_it(entry):
+    """A prompt tied to a note marks a student wrong for giving another note's right answer;
+    and who wrote a sentence is not the subject. (``extra`` may name them.)"""
+    _, card = entry
+    asked = [card.get(k) for k in ("prompt", "text", "reverse_prompt") if card.get(k)]
+    named = [text for text in asked if NOTE_NAMES.search(str(text))]
+    assert not named, f"{card['id']} names a note or an author: {named}"
+
+
+def _readme_examples() -> list[dict]:
+    """The example cards in ``cards/README.md`` (YAML blocks holding an ``id``)."""
+    text = (CARDS_DIR / "README.md").read_text(encoding="utf-8")
+    examples = []
+    for block in re.findall(r"```yaml\n(.*?)```", text, re.DOTALL):
+        if "  - id:" in block:
+            loaded = yaml.safe_load(re.sub(r"\s+#.*", "", block))
+            examples.extend(loaded)
+    return examples
+
+
+def test_the_format_documentation_has_examples():
+    assert {card["kind"] for card in _readme_examples()} == {"basic", "cloze", "list"}
+
+
+@needs_seeds
+@pytest.mark.parametrize("card", _readme_examples(), ids=lambda c: c["id"])
+def test_format_examples_cite_the_right_lines(card):
+    assert check_card(card) == [], card
