@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import anki_lib
 from conftest import Run
 
 from custserv_cards.decks import load_decks
@@ -168,3 +169,32 @@ def test_usage_errors(cli: Run, tmp_path: Path) -> None:
     assert result.code == 2 and "not a slug" in result.err
     result = cli("import", "csv", str(source), "--topic", "ok", "--out", str(tmp_path / "no"))
     assert result.code == 1 and "not a folder" in result.err
+
+
+def test_a_text_export_written_by_anki(cli: Run, tmp_path: Path) -> None:
+    """Anki's own "Notes in Plain Text" export of a package gives the cards (and ids) that
+    importing the package itself gives."""
+    col = anki_lib.collection(tmp_path / "anki")
+    anki_lib.import_package(col, Path(__file__).parent / "data" / "anki-current.apkg")
+    notes = tmp_path / "notes.txt"
+    col.export_note_csv(
+        out_path=str(notes),
+        limit=None,
+        with_html=True,
+        with_tags=True,
+        with_deck=True,
+        with_notetype=True,
+        with_guid=True,
+    )
+    col.close(downgrade=False)
+    from_text = imported(cli, notes, tmp_path / "text", "phone")
+    package = tmp_path / "package"
+    package.mkdir()
+    sample = Path(__file__).parent / "data" / "anki-current.apkg"
+    assert cli("import", "anki", str(sample), "--out", str(package)).code == 0
+    (deck,) = load_decks(sorted(package.glob("*.yaml")))
+
+    def same(card: Card) -> tuple[object, ...]:
+        return (card.id, card.kind, card.fields, card.tags)
+
+    assert [same(c) for c in from_text] == [same(c) for c in deck.cards]

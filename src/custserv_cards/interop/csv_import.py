@@ -10,7 +10,8 @@ columns are ignored):
 * ``kind``: basic, cloze or list (default: cloze when the row has cloze text, else basic);
   a list card's items are the lines of its answer cell;
 * ``id``, ``tags`` (separated by spaces or commas), ``extra``, ``source``, ``reverse``
-  (yes/no), ``guid`` (Anki's note id) and ``notetype`` (a name with "cloze" makes a cloze card).
+  (yes/no), ``guid`` (Anki's note id) and ``notetype`` (a name with "cloze" makes a cloze
+  card, the second column its extra; "Basic (and reversed card)" one asked both ways).
 
 A row's card id is its ``id`` cell; else one derived from Anki's ``guid``; else one derived
 from the topic and the row's prompt (or cloze text), so importing the same file again gives
@@ -267,6 +268,8 @@ def _deck(
                 continue
             card["text"] = text
             key = text
+            if not cells.get("extra") and cells.get("answer"):
+                cells["extra"] = cells["answer"]  # Anki's cloze notes: Text, then Back Extra
         else:
             prompt, answer = cells.get("prompt", ""), cells.get("answer", "")
             if not prompt:
@@ -286,6 +289,8 @@ def _deck(
             else:
                 card["answer"] = answer
                 reverse = cells.get("reverse", "").lower()
+                if not reverse and "reversed card" in cells.get("notetype", "").lower():
+                    reverse = "yes"  # Anki's "Basic (and reversed card)"
                 if reverse in YES:
                     card["reverse"] = True
                 elif reverse not in NO:
