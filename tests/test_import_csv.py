@@ -198,3 +198,20 @@ def test_a_text_export_written_by_anki(cli: Run, tmp_path: Path) -> None:
         return (card.id, card.kind, card.fields, card.tags)
 
     assert [same(c) for c in from_text] == [same(c) for c in deck.cards]
+
+
+def test_too_much_text_for_one_deck_and_a_cell_too_large(cli: Run, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    big = tmp_path / "big.csv"
+    rows = "".join(f"Question {i} {'x' * 400},Answer {i}\n" for i in range(6000))
+    big.write_text("prompt,answer\n" + rows, encoding="utf-8")
+    result = cli("import", "csv", str(big), "--topic", "big", "--out", str(out))
+    assert result.code == 1 and f"{out / 'big.yaml'}:1: the file is" in result.err, result
+    assert "split it into several decks" in result.err
+    huge = tmp_path / "huge.csv"
+    huge.write_text('prompt,answer\nQ,"' + "y" * 200_000 + '"\n', encoding="utf-8")
+    result = cli("import", "csv", str(huge), "--topic", "huge", "--out", str(out))
+    assert result.code == 1 and f"{huge}:" in result.err and "field larger" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert list(out.iterdir()) == []

@@ -150,10 +150,13 @@ def read_csv(path: Path, topic: str) -> dict[str, Any]:
     reader = csv.reader(io.StringIO("".join(body)), delimiter=sep)
     rows: list[tuple[int, list[str]]] = []
     end = header.lines
-    for row in reader:
-        start = end + 1
-        end = header.lines + reader.line_num
-        rows.append((start, row))
+    try:
+        for row in reader:
+            start = end + 1
+            end = header.lines + reader.line_num
+            rows.append((start, row))
+    except csv.Error as error:
+        raise DeckError([f"{path}:{header.lines + reader.line_num}: {error}"]) from None
     names: list[str | None]
     if header.columns is not None:
         names = _column_names(header.columns)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import os
 import re
 import tempfile
 from collections.abc import Iterable
@@ -143,8 +144,11 @@ def write_decks(
             file.write_text(text, encoding="utf-8")
             files.append(file)
         _valid, problems = check_decks(files)
-    if problems:  # a bug in an importer, not in the user's file: say so plainly
-        raise DeckError([f"the imported deck is not valid: {p}" for p in problems])
+    if problems:  # e.g. more text than one deck may hold
+        where = f"{out_dir}{os.sep}"
+        raise DeckError(
+            [f"the imported deck is not valid: {p.replace(work + os.sep, where)}" for p in problems]
+        )
     targets = [
         check_output(out_dir / f"{topic}.yaml", force=force, db=db) for topic, _text in texts
     ]
