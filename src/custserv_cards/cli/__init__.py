@@ -81,6 +81,8 @@ GROUPS: dict[str, str] = {
     "doctor": "data",
     "export": "export",
     "import": "imports",
+    "eval": "memory",
+    "fsrs": "memory",
 }
 _registered: set[str] = set()
 _ROOT_OPTIONS_WITH_VALUES = ("--db",)

@@ -43,7 +43,10 @@ def grade(
         )
     else:
         days = f"{after.interval} day{'s' if after.interval != 1 else ''}"
-        ef = f"EF {after.sm2.ef:.2f}, " if answer.scheduler == "sm2" else ""
+        if answer.scheduler == "sm2":
+            ef = f"EF {after.sm2.ef:.2f}, "
+        else:
+            ef = f"stability {after.fsrs.stability:.1f} d, " if after.fsrs else ""
         print(
             f"{card_id}: {value} ({meaning}); next due {after.due} (in {days}), "
             f"{ef}repetitions {after.repetitions}."
