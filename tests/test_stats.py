@@ -341,7 +341,7 @@ def test_stats_json_for_one_topic(cli: Run, history_db: Path) -> None:
         "topic": "alpha", "title": "Alpha topic", "cards": 6, "new": 1, "learning": 1,
         "young": 2, "mature": 2, "suspended": 1, "leech": 2, "reviews_30d": 4,
         "passed_30d": 2, "retention_30d": 0.5, "average_ef": 2.16, "due_today": 1,
-        "due_tomorrow": 1, "due_7_days": 3,
+        "due_tomorrow": 1, "due_7_days": 3, "average_recall": None,
     }  # fmt: skip
     assert data["streak"] == 3 and data["studied_today"] is False
     assert [c["card_id"] for c in data["weakest"]["leeches"]] == ["a5", "a6"]
@@ -365,3 +365,34 @@ def test_stats_unknown_topic(cli: Run, history_db: Path) -> None:
     lines = result.err.strip().splitlines()
     assert len(lines) == 1 and "unknown topic 'gamma'" in lines[0]
     assert "alpha" in lines[0] and "beta" in lines[0] and "Traceback" not in result.err
+
+
+def test_weakest_under_fsrs_means_lowest_recall_today(store: Store) -> None:
+    store.set_setting("scheduler", "fsrs")
+    result = stats.compute(store, TODAY)
+    assert result.scheduler == "fsrs" and result.weakness.title == "Lowest recall today"
+    # FSRS's figures, not SM-2's EF (which FSRS never changes)
+    assert result.total.average_ef is None and result.weakest.lowest_ef == []
+    lowest = result.weakest.lowest_recall
+    assert all(c.recall is not None for c in lowest)
+    recall = {c.card_id: c.recall or 0.0 for c in lowest}
+    assert set(recall) == {"a2", "a3", "a4", "a5", "a6", "b2", "b3"}
+    assert list(recall.values()) == sorted(recall.values())
+    # These cards have no FSRS memory yet: it comes from their EF and interval, aiming at 90 %
+    # recall on the due day. Overdue b2 is the weakest; a2 and a5 are due today.
+    assert lowest[0].card_id == "b2" and recall["b2"] < 0.9 < recall["a3"]
+    assert recall["a2"] == pytest.approx(0.9, abs=0.002) == recall["a5"]
+    average = result.total.average_recall or 0.0
+    assert average == pytest.approx(sum(recall.values()) / 7, abs=1e-3)
+
+
+def test_stats_dashboard_under_fsrs(cli: Run, history_db: Path) -> None:
+    assert cli("config", "scheduler", "fsrs").code == 0
+    result = cli("stats", now=NOW)
+    assert result.code == 0, result
+    assert "Lowest recall today" in result.out and "avg recall" in result.out
+    assert "Lowest EF" not in result.out and "avg EF" not in result.out
+    data = json.loads(cli("stats", "--json", now=NOW).out)
+    assert data["scheduler"] == "fsrs" and data["total"]["average_ef"] is None
+    report = cli("report", "--format", "md", "--output", "-", now=NOW)
+    assert report.code == 0 and "Average recall today:" in report.out, report

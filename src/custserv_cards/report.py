@@ -39,9 +39,12 @@ from custserv_cards.stats import (
     REVIEW_COLUMNS,
     DayCount,
     Report,
+    Stats,
     TopicStats,
     WeakCard,
     WeekRetention,
+    card_figure,
+    memory_figure,
     week_start,
 )
 from custserv_cards.teacher import Summary, TopicSummary, duration_text
@@ -93,6 +96,11 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
         "SM-2's measure of how easily this student recalls a card: from 1.3 (hard) up; new "
         "cards start at 2.5.",
     ),
+    (
+        "Recall (FSRS)",
+        "when FSRS schedules the cards: the probability, predicted from the card's own "
+        "history, that this student recalls it today.",
+    ),
     ("Interval", "days until the card is asked again."),
 )
 
@@ -134,8 +142,18 @@ def share(part: int, whole: int) -> str:
     return f"{part} of {whole} ({part / whole * 100:.0f}%)" if whole else f"{part} of 0"
 
 
-def ef_text(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}"
+def figure_text(key: str, value: float | None) -> str:
+    """A memory figure as shown: EF with two decimals, recall as a percentage."""
+    if value is None:
+        return "–"
+    return f"{value:.2f}" if key == "ef" else f"{value * 100:.0f}%"
+
+
+def average_memory_text(s: Stats) -> str:
+    """e.g. "Average EF 2.36" or "Average recall today 87%"."""
+    weakness = s.weakness
+    name = "EF" if weakness.key == "ef" else "recall today"
+    return f"Average {name} {figure_text(weakness.key, memory_figure(s, s.total))}"
 
 
 def long_date(day: str | None) -> str:
@@ -190,41 +208,50 @@ def plain_cells(t: TopicSummary, title: str) -> list[object]:
 
 PLAIN_HEADERS = ("Topic", "Cards", "Started", "Known", "Known %", "Answers", "Time studied")
 
-TOPIC_HEADERS = (
-    "Topic", "Cards", "New", "Learning", "Young", "Mature", "Suspended", "Leeches",
-    "Retention (30 d)", "Avg EF", "Due today", "Due tomorrow", "Due in 7 days",
-)  # fmt: skip
+
+def topic_headers(s: Stats) -> tuple[str, ...]:
+    return (
+        "Topic", "Cards", "New", "Learning", "Young", "Mature", "Suspended", "Leeches",
+        "Retention (30 d)", f"Avg {s.weakness.label}", "Due today", "Due tomorrow",
+        "Due in 7 days",
+    )  # fmt: skip
 
 
-def topic_cells(t: TopicStats) -> list[object]:
+def topic_cells(s: Stats, t: TopicStats) -> list[object]:
     return [
         t.title, t.cards, t.new, t.learning, t.young, t.mature, t.suspended, t.leech,
         f"{percent(t.retention_30d)} ({t.passed_30d}/{t.reviews_30d})" if t.reviews_30d else "–",
-        ef_text(t.average_ef), t.due_today, t.due_tomorrow, t.due_7_days,
+        figure_text(s.weakness.key, memory_figure(s, t)), t.due_today, t.due_tomorrow,
+        t.due_7_days,
     ]  # fmt: skip
 
 
-WEAK_HEADERS = ("Question", "Answer", "Topic", "Forgotten", "EF", "Interval", "Next due", "Card")
+def weak_headers(s: Stats) -> tuple[str, ...]:
+    return ("Question", "Answer", "Topic", "Forgotten", s.weakness.label, "Interval",
+            "Next due", "Card")  # fmt: skip
 
 
 def _weak_rows(full: Full, cards: list[WeakCard]) -> list[list[object]]:
     titles = full.report.titles
+    s = full.report.stats
     rows: list[list[object]] = []
     for c in cards:
         text, answer = full.texts.get(c.card_id, (c.text, ""))
         rows.append(
-            [text, answer, titles.get(c.topic, c.topic), c.lapses, f"{c.ef:.2f}",
-             f"{c.interval} d", c.due or "–", c.card_id]
+            [text, answer, titles.get(c.topic, c.topic), c.lapses,
+             figure_text(s.weakness.key, card_figure(s, c)), f"{c.interval} d", c.due or "–",
+             c.card_id]
         )  # fmt: skip
     return rows
 
 
 def weak_lists(full: Full) -> list[tuple[str, list[WeakCard]]]:
-    w = full.report.stats.weakest
+    s = full.report.stats
+    hardest = "lowest EF" if s.weakness.key == "ef" else "lowest predicted recall today"
     return [
-        ("Forgotten most often", w.most_lapses),
-        ("Hardest for this student (lowest EF)", w.lowest_ef),
-        (f"Leeches (forgotten {LEECH_LAPSES} times or more)", w.leeches),
+        ("Forgotten most often", s.weakest.most_lapses),
+        (f"Hardest for this student ({hardest})", s.weakest_by_memory()),
+        (f"Leeches (forgotten {LEECH_LAPSES} times or more)", s.weakest.leeches),
     ]
 
 
@@ -324,7 +351,11 @@ def render_markdown(full: Full) -> str:
     lines += ["## Cards to work on", ""]
     for title, cards in weak_lists(full):
         lines += [f"### {title}", ""]
-        lines += _md_table(WEAK_HEADERS, _weak_rows(full, cards)) if cards else ["None."]
+        lines += (
+            _md_table(weak_headers(full.report.stats), _weak_rows(full, cards))
+            if cards
+            else ["None."]
+        )
         lines.append("")
     total = s.total
     lines += [
@@ -335,11 +366,11 @@ def render_markdown(full: Full) -> str:
         f"{total.leech} leeches)",
         f"- Retention over the last 30 days: {percent(total.retention_30d)} "
         f"({total.passed_30d} of {total.reviews_30d} reviews graded 3 or more)",
-        f"- Average EF: {ef_text(total.average_ef)}",
+        f"- {average_memory_text(s)}",
         f"- Due: {total.due_today} today, {total.due_tomorrow} tomorrow, "
         f"{total.due_7_days} within 7 days",
         "",
-        *_md_table(TOPIC_HEADERS, [topic_cells(t) for t in [*s.topics, s.total]]),
+        *_md_table(topic_headers(s), [topic_cells(s, t) for t in [*s.topics, s.total]]),
         "",
         "### Forecast (next 30 days)",
         "",
@@ -705,7 +736,9 @@ def render_html(full: Full) -> str:
     for title, cards in weak_lists(full):
         out.append(f"<h3>{esc(title)}</h3>")
         out.append(
-            _html_table(WEAK_HEADERS, _weak_rows(full, cards), text_columns=(0, 1, 2))
+            _html_table(
+                weak_headers(full.report.stats), _weak_rows(full, cards), text_columns=(0, 1, 2)
+            )
             if cards
             else "<p>None.</p>"
         )
@@ -715,12 +748,12 @@ def render_html(full: Full) -> str:
     out += [
         "<section><h2>Scheduler figures</h2>",
         _html_table(
-            TOPIC_HEADERS,
-            [topic_cells(t) for t in [*s.topics, s.total]],
+            topic_headers(s),
+            [topic_cells(s, t) for t in [*s.topics, s.total]],
             text_columns=(0,),
             total_last=True,
         ),
-        f'<p class="legend">Average EF {esc(ef_text(total.average_ef))}; retention over the '
+        f'<p class="legend">{esc(average_memory_text(s))}; retention over the '
         f"last 30 days {esc(percent(total.retention_30d))} ({total.passed_30d} of "
         f"{total.reviews_30d} reviews graded 3 or more).</p>",
         "<h3>Cards due over the next 30 days</h3>",
@@ -907,8 +940,8 @@ def generate(
     report = stats.build_report(store, today, generated_at, topic=topic, since=since, student=name)
     summary = teacher.summarise(store.conn, report.titles, date.fromisoformat(report.since), today)
     weak = report.stats.weakest
-    ids = sorted({c.card_id for cards in (weak.most_lapses, weak.lowest_ef, weak.leeches)
-                  for c in cards})  # fmt: skip
+    ids = sorted({c.card_id for cards in (weak.most_lapses, weak.lowest_ef, weak.leeches,
+                                          weak.lowest_recall) for c in cards})  # fmt: skip
     full = Full(report, summary, teacher.card_texts(store.conn, ids))
     if fmt == "md":
         return render_markdown(full)

@@ -27,7 +27,9 @@ Figures per topic:
 * **retention (30 days)**: among the answers of kind ``review`` (a scheduled answer to a card
   answered before; not ``learn``, ``repeat`` or ``drill``) given on the last 30 study days
   (today and the 29 days before), the share graded 3 or more. ``None`` when there were none.
-* **average EF**: the mean easiness factor of the answered cards (new cards excluded).
+* **average EF** (under SM-2): the mean easiness factor of the answered cards (new cards
+  excluded). **average recall** (under FSRS): the mean of FSRS's predicted probability of
+  recalling each answered card today. Each scheduler fills its own figure; the other is None.
 * **due today**: cards due today or overdue, not suspended and not buried past today.
   **due tomorrow**: cards whose due day is tomorrow, not suspended.
   **due within 7 days**: cards due on or before today + 7, overdue ones included, not
@@ -47,8 +49,9 @@ Across the collection:
   when a card last answered before ``q`` and not suspended now has a due day earlier than
   ``q``. A due day is only ever set after the day of the answer that sets it, so either
   means that the card waited, due, during those days.
-* **weakest cards**: the cards with the most lapses, the answered cards with the lowest EF,
-  and the leeches.
+* **weakest cards**: the cards with the most lapses, the leeches, and the answered cards
+  the scheduler calls weakest (``Scheduler.weakness``): lowest EF under SM-2, lowest
+  predicted recall today under FSRS.
 
 Report figures (``report``):
 
@@ -78,6 +81,8 @@ from typing import TYPE_CHECKING, Any
 from custserv_cards.errors import UsageError
 
 if TYPE_CHECKING:
+    from custserv_cards.scheduler import Scheduler
+    from custserv_cards.scheduler.state import Weakness
     from custserv_cards.store import Store
 
 LEECH_LAPSES = 8
@@ -125,6 +130,7 @@ class TopicStats:
     due_today: int
     due_tomorrow: int
     due_7_days: int
+    average_recall: float | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,7 @@ class WeakCard:
     due: str | None
     suspended: bool
     leech: bool
+    recall: float | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +158,7 @@ class Weakest:
     most_lapses: list[WeakCard]
     lowest_ef: list[WeakCard]
     leeches: list[WeakCard]
+    lowest_recall: list[WeakCard] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -164,9 +172,29 @@ class Stats:
     streak: int
     studied_today: bool
     weakest: Weakest
+    scheduler: str = "sm2"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def weakness(self) -> Weakness:
+        """What "weakest" means under the scheduler these figures were made with."""
+        from custserv_cards.scheduler import load
+
+        return load({"scheduler": self.scheduler}).weakness()
+
+    def weakest_by_memory(self) -> list[WeakCard]:
+        return self.weakest.lowest_ef if self.weakness.key == "ef" else self.weakest.lowest_recall
+
+
+def memory_figure(stats: Stats, topic: TopicStats) -> float | None:
+    """The topic's average memory figure under the scheduler in use (EF or recall)."""
+    return topic.average_ef if stats.weakness.key == "ef" else topic.average_recall
+
+
+def card_figure(stats: Stats, card: WeakCard) -> float | None:
+    return card.ef if stats.weakness.key == "ef" else card.recall
 
 
 @dataclass(frozen=True)
@@ -260,6 +288,18 @@ def compute(
     conn = store.conn
     if not prepared:
         prepare(conn, topic)
+    scheduler = store.scheduler()
+    by_ef = scheduler.weakness().column is not None
+    figures = {} if by_ef else memory_figures(conn, scheduler, today)
+    recall_sums: dict[str, list[float]] = {}
+    for card_topic, figure in figures.values():
+        recall_sums.setdefault(card_topic, []).append(figure)
+        recall_sums.setdefault("all", []).append(figure)
+
+    def average_recall(key: str) -> float | None:
+        values = recall_sums.get(key)
+        return round(sum(values) / len(values), 4) if values else None
+
     params: dict[str, Any] = {
         "today": today.isoformat(),
         "tomorrow": (today + timedelta(days=1)).isoformat(),
@@ -317,8 +357,8 @@ def compute(
             TopicStats(
                 slug, title, cards, new, learning, young, mature, suspended, leech,
                 reviews, passed, _ratio(passed, reviews),
-                round(ef_sum / answered / 100, 3) if answered else None,
-                d0, d1, d7,
+                round(ef_sum / answered / 100, 3) if answered and by_ef else None,
+                d0, d1, d7, average_recall(slug),
             )
         )  # fmt: skip
         for i, value in enumerate(
@@ -333,8 +373,8 @@ def compute(
     total = TopicStats(
         "all", "All topics", cards, new, learning, young, mature, suspended, leech,
         reviews, passed, _ratio(passed, reviews),
-        round(ef_sum / answered / 100, 3) if answered else None,
-        sums[10], sums[11], sums[12],
+        round(ef_sum / answered / 100, 3) if answered and by_ef else None,
+        sums[10], sums[11], sums[12], average_recall("all"),
     )  # fmt: skip
     return Stats(
         today=today.isoformat(),
@@ -345,8 +385,28 @@ def compute(
         heatmap=heatmap(conn, today, topic, prepared=True),
         streak=streak(conn, today),
         studied_today=_studied_on(conn, today),
-        weakest=weakest(conn, topic, prepared=True),
+        weakest=weakest(conn, topic, prepared=True, figures=None if by_ef else figures),
+        scheduler=scheduler.name,
     )
+
+
+def memory_figures(
+    conn: sqlite3.Connection, scheduler: Scheduler, today: date
+) -> dict[str, tuple[str, float]]:
+    """Each answered active card's topic and memory figure today (``Scheduler.figure``), for
+    a scheduler whose figure no ``state`` column holds (needs ``prepare``)."""
+    from custserv_cards.scheduler import codec
+
+    columns = ", ".join(f"s.{c}" for c in codec.COLUMNS)
+    found: dict[str, tuple[str, float]] = {}
+    for row in conn.execute(
+        f"SELECT c.id, c.topic, {columns} FROM temp.active_cards c "
+        "JOIN state s ON s.card_id = c.id WHERE s.last_day IS NOT NULL"
+    ):
+        figure = scheduler.figure(codec.from_row(row[2:]), today)
+        if figure is not None:
+            found[row[0]] = (row[1], figure)
+    return found
 
 
 def forecast(
@@ -471,7 +531,7 @@ def streak(conn: sqlite3.Connection, today: date) -> int:
     return count
 
 
-def _weak(row: tuple[Any, ...]) -> WeakCard:
+def _weak(row: tuple[Any, ...], recall: float | None = None) -> WeakCard:
     card_id, topic, text, lapses, easiness, interval, due, suspended = row
     return WeakCard(
         card_id,
@@ -483,6 +543,7 @@ def _weak(row: tuple[Any, ...]) -> WeakCard:
         due,
         bool(suspended),
         lapses >= LEECH_LAPSES,
+        None if recall is None else round(recall, 4),
     )
 
 
@@ -492,34 +553,49 @@ def weakest(
     limit: int = WEAKEST_LIMIT,
     *,
     prepared: bool = False,
+    figures: dict[str, tuple[str, float]] | None = None,
 ) -> Weakest:
-    """The answered cards with the most lapses and the lowest EF, and the leeches."""
+    """The answered cards with the most lapses, the leeches, and the lowest EF (or, given
+    each card's recall today in ``figures``, the lowest recall)."""
     if not prepared:
         prepare(conn, topic)
     params = {"topic": topic, "limit": limit}
 
-    def fetch(extra: str, order: str) -> list[WeakCard]:
+    def fetch(extra: str, order: str, bound: dict[str, Any] = params) -> list[WeakCard]:
         # Pick the cards first, then read the text of the chosen few only.
         rows = conn.execute(
             "SELECT c.id, c.topic, s.lapses, s.easiness, s.interval, s.due, s.suspended "
             "FROM state s JOIN temp.active_cards c ON c.id = s.card_id "
             f"WHERE s.last_day IS NOT NULL{extra} "
             f"ORDER BY {order}",
-            params,
+            bound,
         ).fetchall()
         texts: dict[str, str] = {}
         for row in rows:
             (texts[row[0]],) = conn.execute(
                 f"SELECT {_CARD_TEXT} FROM cards c WHERE c.id = ?", (row[0],)
             ).fetchone()
-        return [_weak((r[0], r[1], texts[r[0]], *r[2:])) for r in rows]
+        return [
+            _weak((r[0], r[1], texts[r[0]], *r[2:]), (figures or {}).get(r[0], ("", None))[1])
+            for r in rows
+        ]
 
+    lowest_ef: list[WeakCard] = []
+    lowest_recall: list[WeakCard] = []
+    if figures is None:
+        lowest_ef = fetch("", "s.easiness, s.lapses DESC, c.id LIMIT :limit")
+    else:
+        chosen = sorted(figures, key=lambda card: (figures[card][1], card))[:limit]
+        found = {c.card_id: c for c in fetch(" AND c.id IN (SELECT value FROM json_each(:ids))",
+                                             "c.id", {"ids": json.dumps(chosen)})}  # fmt: skip
+        lowest_recall = [found[card] for card in chosen]
     return Weakest(
         most_lapses=fetch(" AND s.lapses > 0", "s.lapses DESC, s.easiness, c.id LIMIT :limit"),
-        lowest_ef=fetch("", "s.easiness, s.lapses DESC, c.id LIMIT :limit"),
+        lowest_ef=lowest_ef,
         leeches=fetch(
             f" AND s.lapses >= {LEECH_LAPSES}", f"s.lapses DESC, c.id LIMIT {LEECH_LIST_LIMIT}"
         ),
+        lowest_recall=lowest_recall,
     )
 
 

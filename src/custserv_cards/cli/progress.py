@@ -49,10 +49,12 @@ def _dashboard(result: Stats) -> list[RenderableType]:
     from rich.text import Text
 
     from custserv_cards.render import safe
-    from custserv_cards.report import HEAT_COLOURS, ef_text, percent, sparkline
+    from custserv_cards.report import HEAT_COLOURS, figure_text, percent, sparkline
+    from custserv_cards.stats import memory_figure
 
     parts: list[RenderableType] = []
     rows = [*result.topics, result.total]
+    weakness = result.weakness
 
     def make_table(title: str, columns: tuple[str, ...], caption: str) -> Table:
         table = Table(
@@ -78,7 +80,7 @@ def _dashboard(result: Stats) -> list[RenderableType]:
     )
     progress = make_table(
         "Retention and due cards",
-        ("topic", "ret 30d", "rev 30d", "avg EF", "today", "tmrw", "7 days"),
+        ("topic", "ret 30d", "rev 30d", f"avg {weakness.label}", "today", "tmrw", "7 days"),
         "ret: retention, the share of the last 30 days' reviews (rev) of cards answered before "
         "that were graded 3 or more; today: due today, overdue included; tmrw: due tomorrow; "
         "7 days: due on or before a week from today",
@@ -93,7 +95,7 @@ def _dashboard(result: Stats) -> list[RenderableType]:
             safe(topic.topic),
             percent(topic.retention_30d),
             str(topic.reviews_30d),
-            ef_text(topic.average_ef),
+            figure_text(weakness.key, memory_figure(result, topic)),
             *map(str, (topic.due_today, topic.due_tomorrow, topic.due_7_days)),
             end_section=end_section,
             style=style,
@@ -134,26 +136,29 @@ def _dashboard(result: Stats) -> list[RenderableType]:
 
     for title, cards in (
         ("Most lapses", result.weakest.most_lapses),
-        ("Lowest EF", result.weakest.lowest_ef),
+        (weakness.title, result.weakest_by_memory()),
         ("Leeches", result.weakest.leeches),
     ):
-        parts.append(_weak_table(title, cards))
+        parts.append(_weak_table(title, cards, result))
     return parts
 
 
-def _weak_table(title: str, cards: list[WeakCard]) -> RenderableType:
+def _weak_table(title: str, cards: list[WeakCard], result: Stats) -> RenderableType:
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
     from custserv_cards.render import safe
+    from custserv_cards.report import figure_text
+    from custserv_cards.stats import card_figure
 
+    weakness = result.weakness
     if not cards:
         return Text(f"{title}: none.")
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("card", no_wrap=True, overflow="ellipsis", max_width=24)
     table.add_column("text", overflow="ellipsis")
-    for name, width in (("lapses", 6), ("EF", 4), ("interval", 8), ("due", 10)):
+    for name, width in (("lapses", 6), (weakness.label, 4), ("interval", 8), ("due", 10)):
         table.add_column(name, justify="right", no_wrap=True, min_width=width)
     for c in cards:
         text = safe(c.text)
@@ -162,7 +167,7 @@ def _weak_table(title: str, cards: list[WeakCard]) -> RenderableType:
             safe(c.card_id),
             text,
             str(c.lapses),
-            f"{c.ef:.2f}",
+            figure_text(weakness.key, card_figure(result, c)),
             str(c.interval),
             c.due or "–",
         )

@@ -11,7 +11,13 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Protocol
 
-from custserv_cards.scheduler.state import AnswerKind, CardState, PastAnswer, SchedulerName
+from custserv_cards.scheduler.state import (
+    AnswerKind,
+    CardState,
+    PastAnswer,
+    SchedulerName,
+    Weakness,
+)
 
 
 class Scheduler(Protocol):
@@ -27,6 +33,15 @@ class Scheduler(Protocol):
 
     def with_history(self, state: CardState, history: Sequence[PastAnswer]) -> CardState:
         """The state, with this scheduler's memory rebuilt from the card's logged answers."""
+        ...
+
+    def weakness(self) -> Weakness:
+        """What the weakest cards are under this scheduler (statistics list them)."""
+        ...
+
+    def figure(self, state: CardState, today: date) -> float | None:
+        """The card's memory figure on study day ``today`` (None for a new card): the one
+        ``weakness`` names, lower is weaker."""
         ...
 
 

@@ -106,7 +106,9 @@ class Evaluation:
 # --- reading histories ------------------------------------------------------------------
 
 
-def read_revlog(path: Path, day_start_hour: int = DEFAULT_DAY_START_HOUR) -> dict[str, list[PastAnswer]]:
+def read_revlog(
+    path: Path, day_start_hour: int = DEFAULT_DAY_START_HOUR
+) -> dict[str, list[PastAnswer]]:
     """A review log in the CSV shape of the open-spaced-repetition data sets (``card_id,
     review_rating, review_time, ...``), as each card's answers in time order. Any bad row
     raises ``DataError`` naming ``file:line``."""
@@ -257,9 +259,7 @@ def evaluate(histories: Histories, *, personal: bool = True) -> Evaluation:
         for k in range(1, PARTS):
             parameters = fit(histories, every[: bounds[k]])
             predicted += fsrs_predictions(histories, every[bounds[k] : bounds[k + 1]], parameters)
-        result.scores.append(
-            score("fsrs_personal", "FSRS personal", predicted, outcomes)
-        )
+        result.scores.append(score("fsrs_personal", "FSRS personal", predicted, outcomes))
     return result
 
 

@@ -26,6 +26,7 @@ from custserv_cards.scheduler.state import (
     FsrsMemory,
     PastAnswer,
     SchedulerName,
+    Weakness,
     add_days,
     clamp_interval,
 )
@@ -151,6 +152,14 @@ class FSRS:
             state.sm2.ef, float(max(state.interval, 1)), SM2_RETENTION
         )
         return FsrsMemory(found.stability, found.difficulty, state.last_day)
+
+    def weakness(self) -> Weakness:
+        return Weakness("recall", "Lowest recall today", "recall")
+
+    def figure(self, state: CardState, today: date) -> float | None:
+        """FSRS's predicted recall of the card today."""
+        memory = state.fsrs_current or self.memory_from_sm2(state)
+        return None if memory is None else self.recall(memory, today)
 
     def recall(self, memory: FsrsMemory, day: date) -> float:
         """The probability of recalling the card on study day ``day``."""

@@ -33,6 +33,7 @@ from custserv_cards.scheduler.state import (
     CardState,
     SchedulerName,
     SM2Memory,
+    Weakness,
     add_days,
 )
 
@@ -96,3 +97,9 @@ class SM2:
 
     def with_history(self, state: CardState, history: object) -> CardState:
         return state
+
+    def weakness(self) -> Weakness:
+        return Weakness("ef", "Lowest EF", "EF", column="easiness")
+
+    def figure(self, state: CardState, today: date) -> float | None:
+        return None if state.is_new else state.sm2.ef

@@ -97,6 +97,16 @@ def clamp_interval(days: float) -> int:
 
 
 @dataclass(frozen=True)
+class Weakness:
+    """What "weakest" means for a scheduler: the figure, lowest first."""
+
+    key: str  # "ef" or "recall": the figure's name in the statistics
+    title: str  # e.g. "Lowest EF"
+    label: str  # the figure's short name in a table, e.g. "EF"
+    column: str | None = None  # a ``state`` column ordering the weakest first, if one does
+
+
+@dataclass(frozen=True)
 class PastAnswer:
     """One logged answer that moved the schedule: its study day and grade."""
 
