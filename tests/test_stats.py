@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from conftest import Run
+from report_schema import schema_errors
 
 from custserv_cards import stats
 from custserv_cards.errors import UsageError
@@ -396,3 +397,7 @@ def test_stats_dashboard_under_fsrs(cli: Run, history_db: Path) -> None:
     assert data["scheduler"] == "fsrs" and data["total"]["average_ef"] is None
     report = cli("report", "--format", "md", "--output", "-", now=NOW)
     assert report.code == 0 and "Average recall today:" in report.out, report
+    as_json = cli("report", "--format", "json", "--output", "-", now=NOW)
+    assert as_json.code == 0, as_json
+    data = json.loads(as_json.out)
+    assert schema_errors(data) == [] and data["stats"]["total"]["average_recall"] > 0

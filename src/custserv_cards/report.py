@@ -149,11 +149,11 @@ def figure_text(key: str, value: float | None) -> str:
     return f"{value:.2f}" if key == "ef" else f"{value * 100:.0f}%"
 
 
-def average_memory_text(s: Stats) -> str:
-    """e.g. "Average EF 2.36" or "Average recall today 87%"."""
+def average_memory(s: Stats) -> tuple[str, str]:
+    """("Average EF", "2.36") or ("Average recall today", "87%")."""
     weakness = s.weakness
     name = "EF" if weakness.key == "ef" else "recall today"
-    return f"Average {name} {figure_text(weakness.key, memory_figure(s, s.total))}"
+    return f"Average {name}", figure_text(weakness.key, memory_figure(s, s.total))
 
 
 def long_date(day: str | None) -> str:
@@ -366,7 +366,7 @@ def render_markdown(full: Full) -> str:
         f"{total.leech} leeches)",
         f"- Retention over the last 30 days: {percent(total.retention_30d)} "
         f"({total.passed_30d} of {total.reviews_30d} reviews graded 3 or more)",
-        f"- {average_memory_text(s)}",
+        "- {}: {}".format(*average_memory(s)),
         f"- Due: {total.due_today} today, {total.due_tomorrow} tomorrow, "
         f"{total.due_7_days} within 7 days",
         "",
@@ -753,7 +753,7 @@ def render_html(full: Full) -> str:
             text_columns=(0,),
             total_last=True,
         ),
-        f'<p class="legend">{esc(average_memory_text(s))}; retention over the '
+        f'<p class="legend">{esc(" ".join(average_memory(s)))}; retention over the '
         f"last 30 days {esc(percent(total.retention_30d))} ({total.passed_30d} of "
         f"{total.reviews_30d} reviews graded 3 or more).</p>",
         "<h3>Cards due over the next 30 days</h3>",
