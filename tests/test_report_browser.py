@@ -20,7 +20,12 @@ from conftest import Run
 from test_report import HOSTILE_DECK
 from test_stats import NOW, build_history
 
-PROBE = """<script>
+
+def probe(measure: str) -> str:
+    """A script that records errors, alerts and blocked loads, and once the page has loaded
+    writes them with what ``measure`` (a JavaScript object literal) measured into the DOM."""
+    return (
+        """<script>
 window.__problems = [];
 const note = (kind, text) => window.__problems.push(kind + ": " + text);
 window.addEventListener("error",
@@ -34,22 +39,28 @@ for (const level of ["error", "warn"]) {
 window.alert = (text) => note("alert", text);
 window.addEventListener("load", () => {
   const box = (el) => { const r = el.getBoundingClientRect(); return [r.width, r.height]; };
-  const result = {
-    title: document.title,
-    svgs: [...document.querySelectorAll("svg")].map((s) => [s.getAttribute("class"), ...box(s)]),
-    bars: [...document.querySelectorAll("svg.forecast rect.bar")].map((r) => box(r)[1]),
-    cells: document.querySelectorAll("svg.heatmap rect").length,
-    lines: [...document.querySelectorAll("svg.retention polyline")].map((p) => box(p)[0]),
-    scripts: document.scripts.length,
-    images: document.images.length,
-    problems: window.__problems,
-  };
+  const result = """
+        + measure
+        + """;
+  result.title = document.title;
+  result.scripts = document.scripts.length;
+  result.images = document.images.length;
+  result.problems = window.__problems;
   const out = document.createElement("pre");
   out.id = "probe-result";
   out.textContent = JSON.stringify(result);
   document.body.appendChild(out);
 });
 </script>"""
+    )
+
+
+PROBE = probe("""{
+    svgs: [...document.querySelectorAll("svg")].map((s) => [s.getAttribute("class"), ...box(s)]),
+    bars: [...document.querySelectorAll("svg.forecast rect.bar")].map((r) => box(r)[1]),
+    cells: document.querySelectorAll("svg.heatmap rect").length,
+    lines: [...document.querySelectorAll("svg.retention polyline")].map((p) => box(p)[0]),
+  }""")
 
 
 def chromium() -> str:

@@ -135,7 +135,7 @@ def test_time_studied_adds_up_the_recorded_answer_times(
         store.close()
     data = json.loads(report(cli, "--format", "json"))
     # 75 minutes today plus the 11 test answers of a second each
-    assert data["summary"]["minutes"] == round((75 * 60_000 + 11_000) / 60_000, 1)
+    assert data["summary"]["minutes"] == round((75 * 60_000 + 11_000) / 60_000, 2)
     today = data["recent_activity"][-1]
     assert today == {"day": "2026-11-23", "answers": 3, "minutes": 75.0, "started": 2}
     md = report(cli, "--format", "md")

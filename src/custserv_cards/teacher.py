@@ -66,7 +66,7 @@ class Summary:
 
 
 def _minutes(ms: float) -> float:
-    return round(ms / 60000, 1)
+    return round(ms / 60000, 2)
 
 
 def summarise(conn: sqlite3.Connection, titles: dict[str, str], start: date, end: date) -> Summary:

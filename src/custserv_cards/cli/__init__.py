@@ -68,6 +68,7 @@ GROUPS: dict[str, str] = {
     "quiz": "session",
     "stats": "progress",
     "report": "progress",
+    "class": "classview",
     "decks": "decks",
     "topics": "decks",
     "card": "decks",
