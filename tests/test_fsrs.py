@@ -125,3 +125,19 @@ def test_recall_on_a_day_from_each_cards_history(cli: Run, db_path: Path) -> Non
     assert 0 < later["def-customer-loyalty"] < later["poor-service-causes"] < 1
     assert strong.recall(date(2026, 11, 9)) == 1.0
     assert strong.recall(date(2027, 11, 9)) < later["poor-service-causes"]
+
+
+def test_desired_retention_is_validated_and_used(cli: Run, db_path: Path) -> None:
+    for bad in ("0.69", "0.98", "abc", "90", "0,9", "²"):
+        result = cli("config", "desired_retention", bad)
+        assert result.code == 2 and "desired_retention must be" in result.err, result
+        assert "Traceback" not in result.err
+    assert cli("config", "desired_retention", "0.800").out == "desired_retention = 0.8\n"
+    assert cli("config", "scheduler", "fsrs").code == 0
+    with Store.open(db_path) as store:
+        chosen = store.scheduler()
+        assert isinstance(chosen, FSRS) and chosen.desired_retention == 0.8
+    # a lower target recall gives a longer interval for the same answers
+    low, _ = FSRS(desired_retention=0.8).review(CardState(), 4, DAY)
+    high, _ = FSRS(desired_retention=0.95).review(CardState(), 4, DAY)
+    assert low.interval > high.interval

@@ -77,3 +77,29 @@ def test_a_card_whose_log_is_short_starts_fsrs_from_its_sm2_state() -> None:
     assert kind == "review" and after.interval > 140 and after.sm2 == state.sm2
     new_card, _ = fsrs.review(CardState(), 4, day)
     assert new_card.interval < 10
+
+
+PY_FSRS_MEMORY = json.dumps(
+    {"card_id": 0, "state": 2, "step": None, "stability": 3.2, "difficulty": 5.1,
+     "due": "2026-01-05T10:00:00+00:00", "last_review": "2026-01-02T10:00:00+00:00"}
+)  # fmt: skip
+
+
+def test_memories_written_by_the_older_fsrs_library_are_rebuilt(cli: Run, db_path: Path) -> None:
+    # Earlier versions kept py-fsrs's card JSON; it has no study day, so it reads as no memory
+    # and FSRS rebuilds the card's memory from its log. doctor sees nothing wrong.
+    import sqlite3
+
+    assert cli("config", "scheduler", "fsrs").code == 0
+    grade(cli, 4, START)
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("UPDATE state SET fsrs = ?", (PY_FSRS_MEMORY,))
+        conn.execute("UPDATE reviews SET after = json_set(after, '$.fsrs', ?)", (PY_FSRS_MEMORY,))
+    conn.close()
+    assert "disagree" not in cli("doctor").out
+    state = grade(cli, 4, START + timedelta(days=3))
+    assert state["fsrs"] is not None and int(str(state["interval"])) > 3
+    history = json.loads(cli("card", "show", CARD, "--json").out)["history"]
+    assert json.loads(history[-1]["after"]["fsrs"])["day"] == "2026-01-04"
+    assert_sound(db_path)

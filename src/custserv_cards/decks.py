@@ -16,7 +16,15 @@ from typing import Any, cast
 import yaml
 
 from custserv_cards.errors import DeckError
-from custserv_cards.model import KINDS, REVERSE_SUFFIX, Card, Deck, Source, cloze_display
+from custserv_cards.model import (
+    KINDS,
+    REVERSE_SUFFIX,
+    Card,
+    CardKind,
+    Deck,
+    Source,
+    cloze_display,
+)
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SOURCE = re.compile(r"^(?P<note>[^:\s]+):(?P<start>\d+)(?:-(?P<end>\d+))?$")
@@ -314,7 +322,7 @@ class _Checker:
             fields["extra"] = extra
 
         def make(cid: str, flds: dict[str, Any]) -> Card:
-            return Card(cid, card_id, topic, kind, flds, source, tuple(tags), position)
+            return Card(cid, card_id, topic, CardKind(kind), flds, source, tuple(tags), position)
 
         if kind == "basic" and fields.pop("reverse"):
             reverse = {

@@ -5,10 +5,19 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from typing import Any
 
-KINDS = ("basic", "cloze", "list")
+
+class CardKind(StrEnum):
+    """What a card asks: a question and answer, a text with blanks, or a list of items."""
+
+    BASIC = "basic"
+    CLOZE = "cloze"
+    LIST = "list"
+
+
+KINDS = tuple(CardKind)
 CLOZE_BLANK = re.compile(r"\{\{(.*?)\}\}")
 REVERSE_SUFFIX = ":reverse"
 
@@ -88,7 +97,7 @@ class Card:
     id: str
     group: str
     topic: str
-    kind: str
+    kind: CardKind
     fields: dict[str, Any]
     source: Source
     tags: tuple[str, ...] = ()
@@ -124,7 +133,7 @@ class Card:
             id=row["id"],
             group=content["group"],
             topic=content["topic"],
-            kind=content["kind"],
+            kind=CardKind(content["kind"]),
             fields=content["fields"],
             source=Source(note, int(start), int(end or start)),
             tags=tuple(content["tags"]),

@@ -132,6 +132,9 @@ def show(
             "interval": state.interval,
             "due": state.due.isoformat() if state.due else None,
             "lapses": state.lapses,
+            "fsrs": None
+            if state.fsrs is None
+            else {"stability": state.fsrs.stability, "difficulty": state.fsrs.difficulty},
         },
         "history": history,
     }
@@ -164,7 +167,13 @@ def _print_card(data: dict[str, Any]) -> None:
     grid.add_row(
         "state",
         f"due {due}; interval {s['interval']} d; EF {s['easiness']:.2f}; "
-        f"repetitions {s['repetitions']}; lapses {s['lapses']}"
+        + (
+            f"FSRS stability {s['fsrs']['stability']:.1f} d, difficulty "
+            f"{s['fsrs']['difficulty']:.1f}; "
+            if s["fsrs"]
+            else ""
+        )
+        + f"repetitions {s['repetitions']}; lapses {s['lapses']}"
         + (f"; {', '.join(flags)}" if flags else ""),
     )
     out.print(grid)
