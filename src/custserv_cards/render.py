@@ -15,7 +15,12 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 controls (terminal escapes among them), and the invisible format characters that
+# reorder or hide text: bidi overrides and isolates, zero-width spaces and joiners, the BOM.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
 
 
 @cache
@@ -33,8 +38,30 @@ def stderr_console() -> Console:
 
 
 def printable(text: str) -> str:
-    """``text`` with control characters (terminal escapes among them) shown, not obeyed."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """``text`` with control characters (terminal escapes among them) and invisible format
+    characters (bidi overrides, zero-width spaces) shown as escapes, not obeyed."""
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def json_text(data: object) -> str:
+    """``data`` as indented JSON for the terminal: text kept exactly, but the characters
+    ``printable`` escapes are written as JSON escapes (``\\u202e``), which read back the same."""
+    import json
+
+    def escape(match: re.Match[str]) -> str:
+        units = match.group().encode("utf-16-be")
+        return "".join(
+            f"\\u{int.from_bytes(units[i : i + 2], 'big'):04x}" for i in range(0, len(units), 2)
+        )
+
+    return _CONTROL.sub(escape, json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def safe(text: str, style: str = "") -> Text:

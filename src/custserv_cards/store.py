@@ -55,7 +55,8 @@ def check_setting(key: str, value: str) -> str:
             raise UsageError(f"{key} must be one of {', '.join(_CHOICES[key])}, not {value!r}")
     elif key in _RANGES:
         low, high = _RANGES[key]
-        if not value.isdigit() or not low <= int(value) <= high:
+        # isdecimal, not isdigit: '²' is a digit that int() refuses
+        if not value.isdecimal() or not low <= int(value) <= high:
             raise UsageError(f"{key} must be a whole number from {low} to {high}, not {value!r}")
         value = str(int(value))
     elif key == "desired_retention":

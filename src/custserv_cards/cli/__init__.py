@@ -8,20 +8,24 @@ chosen command needs: the time to the first card of ``custserv review`` is a fea
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import importlib
 import os
+import re
 import signal
 import sys
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer._click import exceptions as click_errors
 
 from custserv_cards import __version__
 from custserv_cards.cli import common
 from custserv_cards.errors import CustservError, DeckError
 
-app = typer.Typer(
+app = common.App(
     name="custserv",
     help="Flashcards with spaced repetition for revising customer service.",
     no_args_is_help=True,
@@ -116,13 +120,20 @@ def _command_name(args: Sequence[str]) -> str | None:
 
 
 def main() -> None:
-    """Entry point of the ``custserv`` console script."""
+    """Entry point of the ``custserv`` console script: every error a user can cause ends here
+    as one line on stderr and an exit code (1 data or files, 2 usage), never a traceback."""
     signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM stops as cleanly as Ctrl-C
+    _plain_output_when_not_unicode()
+    stdout = sys.stdout
+    output = sys.stdout = _Output(stdout)
     try:
         try:
-            build(sys.argv[1:])(prog_name="custserv")
+            code = run(sys.argv[1:])
+            sys.stdout.flush()  # a full disk behind stdout shows here, not at exit
         finally:
             common.after_command()
+        if code:
+            sys.exit(code)
     except SystemExit as exit_:
         if exit_.code == 130:  # typer's exit for Ctrl-C inside a command
             sys.stderr.write(INTERRUPTED)
@@ -140,9 +151,180 @@ def main() -> None:
     except CustservError as error:
         common.fail_line(str(error))
         sys.exit(error.exit_code)
-    except KeyboardInterrupt:
+    except click_errors.NoArgsIsHelpError as error:
+        message = error.format_message()  # typer has printed the help already when empty
+        if message.strip():
+            print(message)
+        sys.exit(2)
+    except click_errors.UsageError as error:
+        common.fail_line(usage_line(error))
+        sys.exit(2)
+    except click_errors.ClickException as error:
+        common.fail_line(" ".join(error.format_message().split()))
+        sys.exit(error.exit_code)
+    except (KeyboardInterrupt, EOFError, typer.Abort):
         sys.stderr.write(INTERRUPTED)
         sys.exit(130)
+    except OutputError as failed:
+        sys.exit(_output_failed(failed.error, stdout))
+    finally:
+        if sys.stdout is output:
+            sys.stdout = stdout
+
+
+def run(args: list[str]) -> int:
+    """Parse ``args`` with the typer app and run the command; returns its exit code. Usage
+    errors are raised (for ``main`` to put on one line), not printed."""
+    command = typer.main.get_command(build(args))
+    if _command_name(args) is None and any(n.startswith("_CUSTSERV_COMPLETE") for n in os.environ):
+        command.main(args, prog_name="custserv")  # shell completion: typer answers and exits
+    try:
+        with command.make_context("custserv", list(args)) as ctx:
+            command.invoke(ctx)
+    except typer.Exit as done:
+        return done.exit_code
+    return 0
+
+
+_RANGE = re.compile(r"'?(?P<value>.*?)'? is not in the range (?P<range>\S+?)\.?$")
+_NOT_A_NUMBER = re.compile(r"(?P<value>'.*') is not a valid (int|integer|int range)\.?$")
+
+
+def usage_line(error: click_errors.UsageError) -> str:
+    """A usage error as one line: which command, what is wrong, how to fix it."""
+    ctx: Any = error.ctx
+    path = ctx.command_path if ctx is not None else "custserv"
+    command = path.removeprefix("custserv").strip()
+    where = f"{command}: " if command else ""
+    help_hint = f"see '{path} --help'"
+    if isinstance(error, click_errors.NoSuchOption):
+        import difflib
+
+        close = difflib.get_close_matches(error.option_name, error.possibilities or [], n=1)
+        guess = f"did you mean '{close[0]}'? " if close else ""
+        return f"{where}no option '{error.option_name}'; {guess}{help_hint} for the options"
+    if isinstance(error, click_errors.BadParameter) and error.param is not None:
+        name = error.param_hint or error.param.get_error_hint(ctx)
+        name = str(name).replace("'", "").replace('"', "")
+        if isinstance(error, click_errors.MissingParameter):
+            return f"{where}{name} is missing; {help_hint}"
+        in_range = _RANGE.match(error.message)
+        if in_range:
+            bounds = _range_words(in_range["range"])
+            return f"{where}{name} must be {bounds}, not {in_range['value']}; {help_hint}"
+        number = _NOT_A_NUMBER.match(error.message)
+        if number:
+            return f"{where}{name} must be a whole number, not {number['value']}; {help_hint}"
+        return f"{where}bad value for {name}: {error.message.rstrip('.')}; {help_hint}"
+    message = " ".join(error.format_message().split())
+    sentences = [part.rstrip(".") for part in re.split(r"(?<=[.?])\s+", message) if part]
+    text = "; ".join(part[:1].lower() + part[1:] for part in sentences)
+    if "did you mean" not in text.lower():
+        text += f"; {help_hint}"
+    return f"{where}{text}"
+
+
+def _range_words(bounds: str) -> str:
+    """click's range ('0<=x<=5', 'x>=1') in words."""
+    low = re.search(r"(-?\d+)<=x|x>=(-?\d+)", bounds)
+    high = re.search(r"x<=(-?\d+)|(-?\d+)>=x", bounds)
+    low_value = low and (low[1] or low[2])
+    high_value = high and (high[1] or high[2])
+    if low_value and high_value:
+        return f"a whole number from {low_value} to {high_value}"
+    if low_value:
+        return f"a whole number of {low_value} or more"
+    if high_value:
+        return f"a whole number of {high_value} or less"
+    return f"in the range {bounds}"
+
+
+class OutputError(Exception):
+    """Standard output could not be written (a full disk, a closed pipe)."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _Output:
+    """Standard output, whose write errors are raised as ``OutputError`` so that they are
+    told apart from errors with files."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self.stream.write(text))
+        except OSError as error:
+            raise OutputError(error) from error
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except OSError as error:
+            raise OutputError(error) from error
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def _output_failed(error: OSError, stream: Any) -> int:
+    """After an error writing standard output: one line, or nothing when the reader just
+    stopped reading (``custserv stats | head -1``); what is still buffered goes nowhere, so
+    that Python's own flush at exit does not fail again."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    if error.errno == errno.EPIPE:
+        return 0
+    common.fail_line(
+        f"cannot write the output ({error.strerror or error}); free some space or send the "
+        "output elsewhere (anything the command recorded is saved)"
+    )
+    return 1
+
+
+_LOOKALIKES = {
+    "\u2026": "...", "\u2013": "-", "\u2014": "--", "\u00b7": "-", "\u2018": "'",
+    "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2022": "*", "\u2192": "->",
+    "\u2190": "<-", "\u2265": ">=", "\u2264": "<=", "\u00d7": "x", "\u2713": "v",
+    "\u2717": "x", "\u2588": "#", "\u2591": ".", "\u2592": ":", "\u2593": "%",
+}  # fmt: skip
+
+
+def _ascii_lookalike(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    text = error.object[error.start : error.end]
+    return "".join(_lookalike(char) for char in text), error.end
+
+
+def _lookalike(char: str) -> str:
+    if char in _LOOKALIKES:
+        return _LOOKALIKES[char]
+    code = ord(char)
+    if 0x2500 <= code <= 0x257F:  # box drawing
+        return "-" if code in (0x2500, 0x2501, 0x2504, 0x2505, 0x254C, 0x254D) else "+"
+    if 0x2580 <= code <= 0x259F or 0x2800 <= code <= 0x28FF:  # blocks and braille sparkline
+        return "#"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def _plain_output_when_not_unicode() -> None:
+    """On a terminal or file whose encoding is not UTF-8 (latin-1, ASCII), characters it lacks
+    are written as ASCII look-alikes ('...' for an ellipsis) or escapes, never as a crash."""
+    import codecs
+
+    codecs.register_error("custserv-lookalike", _ascii_lookalike)
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and encoding not in ("utf-8", "utf8"):
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="custserv-lookalike")
 
 
 INTERRUPTED = "\nInterrupted; everything answered so far is saved.\n"

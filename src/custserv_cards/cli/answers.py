@@ -60,7 +60,7 @@ def grade(
 
 def undo(
     steps: Annotated[
-        int, typer.Option("--steps", "-n", min=1, help="How many answers to undo.")
+        int, typer.Option("--steps", "-n", min=1, max=1_000_000, help="How many answers to undo.")
     ] = 1,
 ) -> None:
     """Revert the most recent answers exactly (state and log)."""

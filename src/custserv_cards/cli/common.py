@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import typer
+from typer.core import TyperCommand, TyperGroup
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -20,6 +25,54 @@ class Options:
 
 
 options = Options()
+
+# A negative number on the command line is a value ('grade ID -1'), never an option: no option
+# of custserv looks like one. It then meets the value's own check ("must be 0 to 5").
+NEGATIVE_NUMBER = re.compile(r"-[0-9][0-9_.]*")
+
+
+def _negatives_are_values(parser: Any) -> Any:
+    process: Callable[[str, Any], None] = parser._process_opts
+
+    def process_opts(arg: str, state: Any) -> None:
+        if NEGATIVE_NUMBER.fullmatch(arg):
+            state.largs.append(arg)
+        else:
+            process(arg, state)
+
+    parser._process_opts = process_opts
+    return parser
+
+
+class Command(TyperCommand):
+    """A typer command whose parser reads negative numbers as values."""
+
+    def make_parser(self, ctx: Any) -> Any:
+        return _negatives_are_values(super().make_parser(ctx))
+
+
+class Group(TyperGroup):
+    """A typer group whose parser reads negative numbers as values."""
+
+    def make_parser(self, ctx: Any) -> Any:
+        return _negatives_are_values(super().make_parser(ctx))
+
+
+CommandFunction = TypeVar("CommandFunction", bound=Callable[..., Any])
+
+
+class App(typer.Typer):
+    """``typer.Typer`` whose groups and commands read negative numbers as values; every
+    command group of custserv is one of these."""
+
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(cls=Group, **settings)
+
+    def command(
+        self, name: str | None = None, **settings: Any
+    ) -> Callable[[CommandFunction], CommandFunction]:
+        settings.setdefault("cls", Command)
+        return super().command(name, **settings)
 
 
 def fail_line(message: str) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from custserv_cards.cli.common import console, open_store
+from custserv_cards.cli.common import App, console, open_store
 
 PathsArg = Annotated[
     list[Path] | None,
@@ -16,10 +15,8 @@ PathsArg = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
-decks_app = typer.Typer(
-    help="Check deck files and load them into your database.", no_args_is_help=True
-)
-card_app = typer.Typer(help="Look at one card.", no_args_is_help=True)
+decks_app = App(help="Check deck files and load them into your database.", no_args_is_help=True)
+card_app = App(help="Look at one card.", no_args_is_help=True)
 
 
 @decks_app.command("validate")
@@ -74,7 +71,9 @@ def topics(as_json: JsonOpt = False) -> None:
     with open_store() as store:
         rows = store.topics(store.today())
     if as_json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        from custserv_cards.render import json_text
+
+        print(json_text(rows))
         return
     from rich.table import Table
 
@@ -139,7 +138,9 @@ def show(
         "history": history,
     }
     if as_json:
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        from custserv_cards.render import json_text
+
+        print(json_text(data))
         return
     _print_card(data)
 

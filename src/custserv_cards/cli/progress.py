@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -36,7 +35,9 @@ def stats(
     with open_store() as store:
         result = stats_mod.compute(store, store.today(), topic)
     if as_json:
-        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        from custserv_cards.render import json_text
+
+        print(json_text(result.to_dict()))
         return
     out = console()
     for part in _dashboard(result):

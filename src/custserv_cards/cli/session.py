@@ -39,11 +39,14 @@ def _check_mode(mode: str | None, allowed: tuple[str, ...]) -> None:
 def review(
     topic: TopicOpt = None,
     new: Annotated[
-        int | None, typer.Option("--new", min=0, metavar="N", help="New cards for this session.")
+        int | None,
+        typer.Option("--new", min=0, max=10_000, metavar="N", help="New cards for this session."),
     ] = None,
     limit: Annotated[
         int | None,
-        typer.Option("--limit", min=0, metavar="N", help="Due reviews for this session."),
+        typer.Option(
+            "--limit", min=0, max=100_000, metavar="N", help="Due reviews for this session."
+        ),
     ] = None,
     mode: Annotated[
         str | None,
@@ -81,7 +84,7 @@ def review(
 def quiz(
     topic: TopicOpt = None,
     count: Annotated[
-        int, typer.Option("--count", "-n", min=1, metavar="N", help="How many cards.")
+        int, typer.Option("--count", "-n", min=1, max=10_000, metavar="N", help="How many cards.")
     ] = 10,
     mode: Annotated[
         str,
