@@ -24,18 +24,29 @@ def now() -> datetime:
     return parse_now(pinned)
 
 
+EARLIEST_YEAR = 1971
+LATEST_YEAR = 9000  # far enough from 9999 that a century-long interval still has a date
+
+
 def parse_now(text: str) -> datetime:
-    """Read a ``CUSTSERV_NOW`` value: a date means noon of that day, local time."""
+    """Read a ``CUSTSERV_NOW`` value: a date (``2026-11-23``, ``20261123``, ``2026-W48-1``)
+    means noon of that day, local time; a datetime without an offset is local time."""
+    value = text.strip()
     try:
-        if len(text.strip()) == 10:
-            moment = datetime.combine(date.fromisoformat(text.strip()), time(12, 0))
-        else:
-            moment = datetime.fromisoformat(text.strip())
+        try:
+            moment = datetime.combine(date.fromisoformat(value), time(12, 0))
+        except ValueError:
+            moment = datetime.fromisoformat(value)
     except ValueError:
         raise UsageError(
             f"{NOW_ENV}={text!r} is not an ISO date or datetime; "
             "use e.g. 2026-11-23 or 2026-11-23T08:30"
         ) from None
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise UsageError(
+            f"{NOW_ENV}={text!r} is out of range; use a date from {EARLIEST_YEAR} to "
+            f"{LATEST_YEAR}, e.g. 2026-11-23"
+        )
     return moment.astimezone() if moment.tzinfo is None else moment
 
 

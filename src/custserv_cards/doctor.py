@@ -102,6 +102,7 @@ def examine(path: Path, repair: bool = True) -> Report:
             report.checks.append("references between tables: ok")
         _check_states(store, report, repair)
         _check_review_days(store, report, repair)
+        _check_log_days(store, report)
         if repair:
             try:
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -212,3 +213,27 @@ def _check_review_days(store: Store, report: Report, repair: bool) -> None:
     with store.write() as tx:
         rebuild_review_days(tx)
     report.repairs.append("the daily tally of the log was rebuilt from the log")
+
+
+_BACKWARDS = (
+    "SELECT card_id, day, earlier FROM (SELECT id, card_id, day, MAX(day) OVER ("
+    "  PARTITION BY card_id ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
+    ") AS earlier FROM reviews WHERE kind != 'drill') WHERE day < earlier ORDER BY id"
+)
+
+
+def _check_log_days(store: Store, report: Report) -> None:
+    """Answers logged on a study day before an earlier answer of the same card: the clock went
+    back or the time zone changed before custserv counted such answers as repeats. The log is
+    history, so it is kept; the note says why those cards' intervals may have grown early."""
+    rows = store.conn.execute(_BACKWARDS).fetchall()
+    if not rows:
+        report.checks.append("study days of each card's answers: in order")
+        return
+    card_id, day, earlier = rows[0]
+    more = f" (and {len(rows) - 1} more)" if len(rows) > 1 else ""
+    report.notes.append(
+        f"card '{card_id}' has an answer on {day} logged after one on {earlier}{more}: the "
+        "clock went back or the time zone changed; the log is kept as it is, and such answers "
+        "now count as repeats of the card's last study day"
+    )

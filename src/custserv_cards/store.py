@@ -465,6 +465,10 @@ class Store:
                     f"card '{card_id}' is retired (no longer in the decks); nothing was recorded"
                 )
             before = codec.from_row(row[1:])
+            if before.last_day is not None and day < before.last_day:
+                # The clock went back, or the time zone moved west: the answer counts as a
+                # further answer on the card's last study day, never as a new spaced review.
+                day = before.last_day
             if practice:
                 after, kind = before, AnswerKind.DRILL
             else:

@@ -33,7 +33,14 @@ def grade(
     now = clock.now()
     with open_store() as store:
         answer = store.record_answer(card_id, value, now)
+        day = store.today_for(now)
     after = answer.after
+    last_day = answer.before.last_day
+    if last_day is not None and day < last_day:
+        print(
+            f"note: the clock's study day ({day}) is before this card's last answer "
+            f"({last_day}); the answer counts as a further answer on {last_day}."
+        )
     meaning = Grade(value).meaning
     if answer.kind == "repeat":
         note = "again later today" if after.again else "done for today"
