@@ -81,22 +81,51 @@ def counts_today(store: Store, today: date) -> Counts:
     return Counts(by_kind.get("learn", 0), by_kind.get("review", 0), by_kind.get("repeat", 0))
 
 
-def daily_limits(store: Store, counts: Counts, new: int | None, reviews: int | None) -> Limits:
-    """This session's caps: the ``--new``/``--limit`` options, else what the daily settings
-    leave after today's answers."""
+def daily_limits(
+    store: Store, counts: Counts, new: int | None, reviews: int | None, today: date | None = None
+) -> Limits:
+    """This session's caps: the ``--new``/``--limit`` options, else what the exam plan allows
+    today (when an exam is set), else what the daily settings leave after today's answers."""
+    allowance = None
+    if today is not None and (new is None or reviews is None):
+        from custserv_cards.exam import daily_allowance
+
+        allowance = daily_allowance(store, today)
     if new is None:
-        new = max(0, int(store.setting("new_per_day")) - counts.learned)
+        new = (
+            allowance.new
+            if allowance is not None
+            else max(0, int(store.setting("new_per_day")) - counts.learned)
+        )
     if reviews is None:
-        reviews = max(0, int(store.setting("reviews_per_day")) - counts.reviewed)
+        reviews = (
+            allowance.reviews
+            if allowance is not None
+            else max(0, int(store.setting("reviews_per_day")) - counts.reviewed)
+        )
     return Limits(new=new, reviews=reviews)
 
 
-def due_reviews(store: Store, today: date, where: Filter, limit: int) -> list[Candidate]:
-    """Cards due today or earlier, most overdue first."""
+def _due(pulled: bool) -> str:
+    """The condition for a card due today: its due date has come or, while an exam is set,
+    its final review day has (``temp.exam_due``, see ``exam.prepare_pull_forward``)."""
+    if pulled:
+        return (
+            "(s.due <= ? OR EXISTS (SELECT 1 FROM temp.exam_due e "
+            "WHERE e.card_id = s.card_id AND e.last_day = s.last_day))"
+        )
+    return "s.due <= ?"
+
+
+def due_reviews(
+    store: Store, today: date, where: Filter, limit: int, pulled: bool = False
+) -> list[Candidate]:
+    """Cards due today or earlier, most overdue first (cards brought forward for an exam by
+    their due date too)."""
     extra, params = where.clause()
     rows = store.conn.execute(
         "SELECT s.card_id, c.grp FROM state s JOIN cards c ON c.id = s.card_id "
-        "WHERE s.due <= ?" + _VISIBLE + extra + " "
+        "WHERE " + _due(pulled) + _VISIBLE + extra + " "
         "ORDER BY s.due, s.rowid LIMIT ?",
         (today.isoformat(), today.isoformat(), *params, limit),
     ).fetchall()
@@ -143,14 +172,16 @@ def count_capped(candidates_query: str, store: Store, params: Sequence[object], 
     return int(row[0])
 
 
-def left_today(store: Store, today: date, where: Filter, limits: Limits) -> tuple[int, int, int]:
+def left_today(
+    store: Store, today: date, where: Filter, limits: Limits, pulled: bool = False
+) -> tuple[int, int, int]:
     """(due reviews, new cards, pending repeats) this session can still show, each within
     its cap: at most ``limits.reviews + limits.new`` index entries are read."""
     extra, params = where.clause()
     day = today.isoformat()
     base = "SELECT 1 FROM state s JOIN cards c ON c.id = s.card_id WHERE "
     reviews = count_capped(
-        base + "s.due <= ?" + _VISIBLE + extra, store, (day, day, *params), limits.reviews
+        base + _due(pulled) + _VISIBLE + extra, store, (day, day, *params), limits.reviews
     )
     new = count_capped(
         base + "s.due IS NULL AND s.last_day IS NULL" + _VISIBLE + extra,
@@ -183,6 +214,13 @@ class Queue:
     # [due reviews, new cards, pending repeats] still to show: counted once, then kept up to
     # date answer by answer (recounted after anything else changes the queue).
     remaining: list[int] | None = None
+    # Whether an exam brings cards forward (``temp.exam_due`` filled for today).
+    pulled: bool = field(init=False, default=False)
+
+    def __post_init__(self) -> None:
+        from custserv_cards.exam import prepare_pull_forward
+
+        self.pulled = prepare_pull_forward(self.store, self.today)
 
     def next(self, last_group: str | None, skip: str | None = None) -> Candidate | None:
         """The next card, or None when the session is done."""
@@ -193,7 +231,7 @@ class Queue:
             and c.card_id != skip
         ]
         reviews = (
-            due_reviews(self.store, self.today, self.where, CANDIDATES)
+            due_reviews(self.store, self.today, self.where, CANDIDATES, self.pulled)
             if self.limits.reviews > 0
             else []
         )
@@ -268,7 +306,9 @@ class Queue:
 
     def _remaining(self) -> list[int]:
         if self.remaining is None:
-            self.remaining = list(left_today(self.store, self.today, self.where, self.limits))
+            self.remaining = list(
+                left_today(self.store, self.today, self.where, self.limits, self.pulled)
+            )
         return self.remaining
 
     def left(self) -> int:

@@ -451,7 +451,9 @@ class ReviewSession(_CardLoop):
         self.summary.today = today
         counts = queue.counts_today(store, today)
         self.done_today = counts.done
-        limits = queue.daily_limits(store, counts, self.options.new, self.options.limit)
+        limits = queue.daily_limits(
+            store, counts, self.options.new, self.options.limit, today
+        )
         self.queue = queue.Queue(store, today, queue.Filter(self.options.topics), limits)
         forced: queue.Candidate | None = None
         last_group: str | None = None

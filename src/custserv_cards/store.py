@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -38,6 +38,8 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "desired_retention": "0.9",
     "answer_mode": "flip",
     "exam_date": "",
+    "exam_target": "0.90",
+    "exam_minutes": "",
     "student": "",
 }
 STUDENT_NAME_MAX = 80
@@ -61,13 +63,14 @@ def check_setting(key: str, value: str) -> str:
         value = str(int(value))
     elif key == "desired_retention":
         value = _check_retention(value)
-    elif key == "exam_date" and value:
-        try:
-            value = date.fromisoformat(value).isoformat()
-        except ValueError:
-            raise UsageError(
-                f"exam_date must be a date like 2027-06-01 (or '' for none), not {value!r}"
-            ) from None
+    elif key in ("exam_date", "exam_target", "exam_minutes") and value:
+        from custserv_cards import exam
+
+        value = {
+            "exam_date": exam.check_date,
+            "exam_target": exam.check_target,
+            "exam_minutes": exam.check_minutes,
+        }[key](value)
     elif key == "student":
         value = check_student(value)
     return value
@@ -264,14 +267,32 @@ class Store:
         return {key: stored.get(key, default) for key, default in DEFAULT_SETTINGS.items()}
 
     def set_setting(self, key: str, value: str) -> None:
-        self.setting(key)
-        value = check_setting(key, value)
+        self.set_settings({key: value})
+
+    def set_settings(
+        self, values: Mapping[str, str], meta: Mapping[str, str | None] | None = None
+    ) -> None:
+        """Set several settings in one transaction, after checking every one of them, with
+        the ``meta`` entries that go with them (None removes one)."""
+        checked = {}
+        for key, value in values.items():
+            self.setting(key)
+            checked[key] = check_setting(key, value)
         with self.write() as conn:
-            conn.execute(
+            conn.executemany(
                 "INSERT INTO settings (key, value) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, value),
+                checked.items(),
             )
+            for key, value in (meta or {}).items():
+                if value is None:
+                    conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+                else:
+                    conn.execute(
+                        "INSERT INTO meta (key, value) VALUES (?, ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        (key, value),
+                    )
 
     def meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

@@ -82,6 +82,7 @@ GROUPS: dict[str, str] = {
     "unsuspend": "answers",
     "bury": "answers",
     "config": "answers",
+    "exam": "exam",
     "backup": "data",
     "doctor": "data",
     "export": "export",

@@ -46,12 +46,25 @@ class Scheduler(Protocol):
 
 
 def load(settings: Mapping[str, str], parameters: Sequence[float] | None = None) -> Scheduler:
-    """The scheduler ``settings`` choose, with FSRS's personal ``parameters`` if fitted."""
-    if settings.get("scheduler") == SchedulerName.FSRS:
+    """The scheduler ``settings`` choose, with FSRS's personal ``parameters`` if fitted,
+    working toward the exam when one is set (``exam.ExamScheduler``)."""
+    from custserv_cards.exam import ExamScheduler, from_settings
+
+    exam = from_settings(settings)
+    use_fsrs = settings.get("scheduler") == SchedulerName.FSRS
+    fsrs = None
+    if use_fsrs or exam is not None:
         from custserv_cards.scheduler.fsrs import DEFAULT_RETENTION, FSRS
 
         retention = float(settings.get("desired_retention") or DEFAULT_RETENTION)
-        return FSRS(parameters, retention)
-    from custserv_cards.scheduler.sm2 import SM2
+        fsrs = FSRS(parameters, retention)
+    base: Scheduler
+    if use_fsrs and fsrs is not None:
+        base = fsrs
+    else:
+        from custserv_cards.scheduler.sm2 import SM2
 
-    return SM2()
+        base = SM2()
+    if exam is not None and fsrs is not None:
+        return ExamScheduler(base, exam, fsrs)
+    return base
