@@ -28,23 +28,21 @@ import json
 import math
 import random
 import statistics
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+import fsrs_rs_python
 
-import fsrs_rs_python  # noqa: E402
-
-from custserv_cards import exam as exam_module  # noqa: E402
-from custserv_cards.decks import load_decks  # noqa: E402
-from custserv_cards.paths import deck_files  # noqa: E402
-from custserv_cards.scheduler import Scheduler  # noqa: E402
-from custserv_cards.scheduler.fsrs import FSRS, retrievability  # noqa: E402
-from custserv_cards.scheduler.sm2 import SM2  # noqa: E402
-from custserv_cards.scheduler.state import CardState  # noqa: E402
+from custserv_cards import exam as exam_module
+from custserv_cards.decks import load_decks
+from custserv_cards.paths import deck_files
+from custserv_cards.scheduler import Scheduler
+from custserv_cards.scheduler.fsrs import FSRS, retrievability
+from custserv_cards.scheduler.sm2 import SM2
+from custserv_cards.scheduler.state import CardState
 
 START = date(2027, 1, 4)
 REVIEW_SECONDS = 10.0
@@ -172,7 +170,7 @@ def run_cram(student: Student, cards: int, exam: exam_module.Exam) -> Outcome:
         done = 0
         spent = 0.0
         for card in range(cards):
-            for repeat in range(MAX_REPEATS + 1):
+            for _ in range(MAX_REPEATS + 1):
                 spent += NEW_SECONDS if truth[card] is None else REVIEW_SECONDS
                 grade, truth[card] = answer(student, card, truth[card], day)
                 done += 1
@@ -187,6 +185,14 @@ def run_cram(student: Student, cards: int, exam: exam_module.Exam) -> Outcome:
         for m in truth
     ]
     return outcome
+
+
+def _fixed_pace(left: int, day: date) -> int:
+    return NEW_PER_DAY
+
+
+def _planned_pace(exam: exam_module.Exam, left: int, day: date) -> int:
+    return exam_module.new_per_day(left, exam, day)
 
 
 STRATEGIES = ("planner", "sm2", "fsrs-0.90", "fsrs-target", "cram")
@@ -204,13 +210,11 @@ def simulate(
             for name in STRATEGIES:
                 # The same student (parameters and answers' randomness) under every strategy.
                 student = make_student(random.Random(seed * 1_000_003 + number), cards)
-                fixed: Callable[[int, date], int] = lambda left, day: NEW_PER_DAY  # noqa: E731
+                fixed = _fixed_pace
                 if name == "planner":
                     fsrs = FSRS(None, 0.9)
                     planner = exam_module.ExamScheduler(fsrs, exam, fsrs)
-                    paced: Callable[[int, date], int] = (
-                        lambda left, day, exam=exam: exam_module.new_per_day(left, exam, day)
-                    )
+                    paced = partial(_planned_pace, exam)
                     outcome = run_scheduler(student, cards, exam, planner, paced, minutes)
                 elif name == "sm2":
                     outcome = run_scheduler(student, cards, exam, SM2(), fixed, None)
@@ -236,9 +240,7 @@ def simulate(
                     ),
                     "total_reviews": statistics.median(o.reviews for o in runs),
                     "peak_reviews": statistics.median(max(o.per_day.values()) for o in runs),
-                    "peak_minutes": statistics.median(
-                        max(o.seconds.values()) / 60 for o in runs
-                    ),
+                    "peak_minutes": statistics.median(max(o.seconds.values()) / 60 for o in runs),
                 }
             )
     return results
@@ -256,7 +258,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = simulate(args.students, args.days, args.target, args.minutes, args.seed)
     print(
         f"{args.students} simulated students, target {args.target:.2f}, planner capped at "
-        f"{args.minutes} min a day ({REVIEW_SECONDS:.0f} s a review, {NEW_SECONDS:.0f} s a new card)"
+        f"{args.minutes} min a day ({REVIEW_SECONDS:.0f} s a review, "
+        f"{NEW_SECONDS:.0f} s a new card)"
     )
     header = ("days", "strategy", "mean recall", "at target", "reviews", "peak/day", "peak min")
     print("| " + " | ".join(header) + " |")

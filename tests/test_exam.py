@@ -71,7 +71,9 @@ def test_bad_exam_settings_are_refused_and_change_nothing(
 
 
 def test_exam_json_has_the_documented_shape(cli: Run) -> None:
-    assert cli("exam", "set", "2027-01-15", "--target", "0.85", "--minutes", "30", now=NOW).code == 0
+    assert (
+        cli("exam", "set", "2027-01-15", "--target", "0.85", "--minutes", "30", now=NOW).code == 0
+    )
     result = cli("exam", "--json", now=NOW)
     assert result.code == 0, result
     data = json.loads(result.out)

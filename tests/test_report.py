@@ -95,16 +95,27 @@ def test_exam_readiness_appears_once_an_exam_date_is_set(cli: Run, history_db: P
     data = json.loads(report(cli, "--format", "json", "--topic", "beta"))
     exam = data["exam"]
     assert (exam["exam_date"], exam["days_left"]) == ("2026-12-23", 30)
-    assert exam["topics"][0] == {
+    beta = exam["topics"][0]
+    predicted, planned = beta.pop("predicted_recall"), beta.pop("planned_recall")
+    assert beta == {
         "topic": "beta", "cards": 3, "ready": 1, "readiness": 0.3333, "new": 1,
-        "new_per_day_needed": 1, "due_by_exam": 2, "predicted_recall": None,
+        "new_per_day_needed": 1, "due_by_exam": 2,
     }  # fmt: skip
-    assert (exam["target"], exam["at_risk"]) == (None, None)
+    # The planner's forecast for the same topic, as 'custserv exam --json' gives it.
+    forecast = json.loads(cli("exam", "--json", now=NOW).out)
+    (topic,) = [t for t in forecast["topics"] if t["topic"] == "beta"]
+    assert predicted == pytest.approx(topic["predicted_recall"], abs=1e-4)
+    assert planned == pytest.approx(topic["planned_recall"], abs=1e-4)
+    assert 0 < predicted < planned <= 1
+    assert (exam["target"], exam["at_risk"]) == (0.9, False)
     page = report(cli, "--format", "html", "--topic", "beta")
     assert "Exam readiness: 23 Dec 2026 (30 days left)" in page
     md = report(cli, "--format", "md", "--topic", "beta")
     assert "## Exam readiness (23 Dec 2026, 30 days left)" in md
-    assert "| Beta topic | 3 | 1 | 33.3% | 1 | 1 | 2 |" in md
+    assert (
+        f"| Beta topic | 3 | 1 | 33.3% | 1 | 1 | 2 | {100 * predicted:.1f}% | {100 * planned:.1f}% |"
+        in md
+    )
 
 
 def test_markdown(cli: Run, history_db: Path) -> None:

@@ -451,9 +451,7 @@ def _cards(store: Store, fsrs: FSRS, exam: Exam) -> list[_Card]:
     cards: list[_Card] = []
     for card_id, topic, due in rows:
         found = known.get(card_id)
-        memory = (
-            FsrsMemory(found.stability, found.difficulty, found.last_day) if found else None
-        )
+        memory = FsrsMemory(found.stability, found.difficulty, found.last_day) if found else None
         card = _Card(card_id, topic, memory, date.fromisoformat(due) if due else None)
         if memory is not None:
             card.now_recall = retrievability(

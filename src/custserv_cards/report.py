@@ -38,8 +38,10 @@ from custserv_cards.stats import (
     MATURE_DAYS,
     REVIEW_COLUMNS,
     DayCount,
+    ExamReadiness,
     Report,
     Stats,
+    TopicReadiness,
     TopicStats,
     WeakCard,
     WeekRetention,
@@ -81,8 +83,14 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("Streak", "days in a row with answers, up to today or yesterday."),
     (
         "Ready (exam)",
-        "a known card (see above); suspended cards are left out. New per day: new cards to "
-        "start each day to see every card before the exam.",
+        "a known card (see above); suspended cards are left out. New per day: new cards the "
+        "exam plan starts each day so that every card is learnt in time.",
+    ),
+    (
+        "Recall on the exam day",
+        "the share of a topic's cards the memory model (FSRS) expects you to recall on the "
+        "day: 'if you stop now' with no more study (cards never studied count as forgotten), "
+        "'with the plan' if you follow the exam plan ('custserv exam').",
     ),
     ("New", "never answered."),
     ("Learning", "answered, and asked again within a day (just learnt, or forgotten)."),
@@ -281,6 +289,49 @@ def scope_text(report: Report) -> str:
 # --- Markdown -----------------------------------------------------------------------------
 
 
+EXAM_HEADERS = (
+    "Topic",
+    "Cards",
+    "Ready",
+    "Readiness",
+    "New left",
+    "New per day",
+    "Due by exam",
+    "Recall on the day if you stop now",
+    "Recall on the day with the plan",
+)
+
+
+def _exam_row(exam: ExamReadiness, t: TopicReadiness, titles: dict[str, str]) -> list[object]:
+    return [
+        titles.get(t.topic, "All topics"),
+        t.cards,
+        t.ready,
+        percent(t.readiness),
+        t.new,
+        t.new_per_day_needed,
+        t.due_by_exam,
+        percent(t.predicted_recall),
+        percent(t.planned_recall),
+    ]
+
+
+def exam_summary(exam: ExamReadiness) -> str:
+    """One sentence on the exam plan: its target, and whether it fits the daily minutes."""
+    if exam.days_left <= 0:
+        return "The exam day has come: these are the figures of the day."
+    target = f"The target is {percent(exam.target)} of cards recalled on the day"
+    cap = f" in at most {exam.minutes} minutes a day" if exam.minutes else ""
+    if exam.at_risk:
+        needed = (
+            f"; it would take {exam.minutes_needed} minutes a day"
+            if exam.minutes_needed
+            else "; it cannot be reached in the time left"
+        )
+        return f"{target}{cap}. At risk: the plan does not reach it{needed}."
+    return f"{target}{cap}. The plan reaches it if followed."
+
+
 def _md_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
     lines.extend("| " + " | ".join(md_escape(v) for v in row) + " |" for row in rows)
@@ -328,26 +379,29 @@ def render_markdown(full: Full) -> str:
         lines += [
             f"## Exam readiness ({long_date(exam.exam_date)}, {exam.days_left} days left)",
             "",
+            exam_summary(exam),
+            "",
             f"Ready means known: recalled last time and not due again for {KNOWN_MIN_DAYS} "
             "days or more.",
             "",
             *_md_table(
-                ("Topic", "Cards", "Ready", "Readiness", "New left", "New per day", "Due by exam"),
-                [
-                    (
-                        titles.get(t.topic, "All topics"),
-                        t.cards,
-                        t.ready,
-                        percent(t.readiness),
-                        t.new,
-                        t.new_per_day_needed,
-                        t.due_by_exam,
-                    )
-                    for t in [*exam.topics, exam.total]
-                ],
+                EXAM_HEADERS, [_exam_row(exam, t, titles) for t in [*exam.topics, exam.total]]
             ),
             "",
         ]
+        if exam.cards_at_risk:
+            lines += [
+                "Most at risk if you stop now (predicted recall on the day):",
+                "",
+                *_md_table(
+                    ("Card", "Topic", "Recall on the day"),
+                    [
+                        (c.card_id, titles.get(c.topic, c.topic), percent(c.predicted_recall))
+                        for c in exam.cards_at_risk
+                    ],
+                ),
+                "",
+            ]
     lines += ["## Cards to work on", ""]
     for title, cards in weak_lists(full):
         lines += [f"### {title}", ""]
@@ -714,7 +768,7 @@ def render_html(full: Full) -> str:
         exam = report.exam
         out.append(
             f"<section><h2>Exam readiness: {esc(long_date(exam.exam_date))} "
-            f"({exam.days_left} days left)</h2>"
+            f"({exam.days_left} days left)</h2><p>{esc(exam_summary(exam))}</p>"
         )
         exam_rows = []
         for r in [*exam.topics, exam.total]:
@@ -722,16 +776,31 @@ def render_html(full: Full) -> str:
             exam_rows.append(
                 f'<tr{cls}><td class="text">{esc(titles.get(r.topic, "All topics"))}</td>'
                 f"<td>{r.cards}</td><td>{r.ready}</td>{_meter_cell(r.readiness)}"
-                f"<td>{r.new}</td><td>{r.new_per_day_needed}</td><td>{r.due_by_exam}</td></tr>"
+                f"<td>{r.new}</td><td>{r.new_per_day_needed}</td><td>{r.due_by_exam}</td>"
+                f"{_meter_cell(r.predicted_recall)}{_meter_cell(r.planned_recall)}</tr>"
             )
         out.append(
-            "<table><thead><tr><th>Topic</th><th>Cards</th><th>Ready</th><th>Readiness</th>"
-            "<th>New left</th><th>New per day</th><th>Due by exam</th></tr></thead>"
-            f"<tbody>{''.join(exam_rows)}</tbody></table>"
+            "<table><thead><tr>"
+            + "".join(f"<th>{esc(h)}</th>" for h in EXAM_HEADERS)
+            + f"</tr></thead><tbody>{''.join(exam_rows)}</tbody></table>"
             f'<p class="legend">Ready: a known card (recalled last time, not due again for '
             f"{KNOWN_MIN_DAYS} days or more); suspended cards are left out. New per day: new "
-            "cards to start each day to see every card before the exam.</p></section>"
+            "cards the exam plan starts each day. Recall on the day: what the memory model "
+            "expects you to recall on the exam day if you stop now, and with the plan.</p>"
         )
+        if exam.cards_at_risk:
+            out.append("<h3>Most at risk if you stop now</h3>")
+            out.append(
+                _html_table(
+                    ("Card", "Topic", "Recall on the day"),
+                    [
+                        (c.card_id, titles.get(c.topic, c.topic), percent(c.predicted_recall))
+                        for c in exam.cards_at_risk
+                    ],
+                    text_columns=(0, 1),
+                )
+            )
+        out.append("</section>")
     out.append("<section><h2>Cards to work on</h2>")
     for title, cards in weak_lists(full):
         out.append(f"<h3>{esc(title)}</h3>")

@@ -444,6 +444,7 @@ class ReviewSession(_CardLoop):
         self.started = time.monotonic()
         self.shown_at = self.started
         self.ended_on_offer = False
+        self.exam_line: str | None = None  # days to the exam and recall now, when one is set
 
     def run(self) -> Summary:
         store = self.store
@@ -451,10 +452,11 @@ class ReviewSession(_CardLoop):
         self.summary.today = today
         counts = queue.counts_today(store, today)
         self.done_today = counts.done
-        limits = queue.daily_limits(
-            store, counts, self.options.new, self.options.limit, today
-        )
+        limits = queue.daily_limits(store, counts, self.options.new, self.options.limit, today)
         self.queue = queue.Queue(store, today, queue.Filter(self.options.topics), limits)
+        from custserv_cards.exam import readiness_line
+
+        self.exam_line = readiness_line(store, today)
         forced: queue.Candidate | None = None
         last_group: str | None = None
         while True:
@@ -492,9 +494,14 @@ class ReviewSession(_CardLoop):
     def _status(self) -> RenderableType:
         left = self.queue.left()
         where = ", ".join(self.options.topics) if self.options.topics else "all topics"
-        return self.view.status(
+        status = self.view.status(
             f"Review · {self.done_today} done · {left} left today", f"{where} · {self.mode}"
         )
+        if not self.exam_line:
+            return status
+        from rich.console import Group
+
+        return Group(status, self.view.text(self.exam_line, "dim"))
 
     def _ask(self, card: Card) -> _Step:
         self.shown_at = time.monotonic()

@@ -60,11 +60,13 @@ Report figures (``report``):
 * **known** (a card): recalled at its last answer (``repetitions >= 1``), not a leech, and
   the scheduler will not ask for it again for 6 days or more (``interval >= 6``). With SM-2
   that takes correct answers on two different days: a card first seen today is never known.
-* **exam readiness** (when the ``exam_date`` setting is set): days left; per topic the share
-  of cards that are *ready*, i.e. known (suspended cards are left out of the total), the new
-  cards still to learn, the new cards per day needed to see them all before the exam, and
-  the cards due on or before the exam day. ``target``, ``at_risk`` and each topic's
-  ``predicted_recall`` are left empty here, for an exam planner to fill in.
+* **exam readiness** (when an exam is set, ``custserv exam set``): days left; per topic the
+  share of cards that are *ready*, i.e. known (suspended cards are left out of the total),
+  the new cards still to learn, the new cards per day the exam plan introduces, the cards due
+  on or before the exam day, and the exam planner's forecast (``exam.forecast``): the mean
+  predicted recall on the exam day if the student stopped now (a card never studied counts
+  0) and if they follow the plan; whether the plan misses the target within the daily
+  minutes (``at_risk``), and the cards most at risk.
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ import json
 import math
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -214,7 +216,8 @@ class TopicReadiness:
     new: int
     new_per_day_needed: int
     due_by_exam: int
-    predicted_recall: float | None = None
+    predicted_recall: float | None = None  # on the exam day, if the student stopped now
+    planned_recall: float | None = None  # on the exam day, following the plan
 
 
 @dataclass(frozen=True)
@@ -224,7 +227,17 @@ class ExamReadiness:
     topics: list[TopicReadiness]
     total: TopicReadiness
     target: float | None = None
-    at_risk: bool | None = None
+    at_risk: bool | None = None  # the plan cannot reach the target within the daily minutes
+    minutes: int | None = None  # the daily cap, if any
+    minutes_needed: int | None = None  # what the plan needs, when it does not fit
+    cards_at_risk: list[CardAtRisk] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CardAtRisk:
+    card_id: str
+    topic: str
+    predicted_recall: float  # on the exam day, if the student stopped now
 
 
 @dataclass(frozen=True)
@@ -682,6 +695,58 @@ def exam_readiness(
     return ExamReadiness(exam.isoformat(), days_left, topics, total)
 
 
+def exam_forecast(
+    store: Store, today: date, topic: str | None = None, *, prepared: bool = False
+) -> ExamReadiness | None:
+    """Exam readiness with the planner's forecast: per topic the predicted recall on the exam
+    day if the student stopped now and if they follow the plan, whether the plan fits the
+    daily minutes, and the cards most at risk (None when no exam is set)."""
+    from custserv_cards import exam as planner
+
+    planned = planner.of(store)
+    if planned is None:
+        return None
+    readiness = exam_readiness(store.conn, planned.day, today, topic, prepared=prepared)
+    forecast = planner.forecast(store, today)
+    by_topic = {t.topic: t for t in [*forecast.topics, forecast.total]}
+
+    def fill(row: TopicReadiness) -> TopicReadiness:
+        found = by_topic.get(row.topic)
+        if found is None:
+            return row
+        pace = planner.new_per_day(row.new, planned, today) if forecast.days_left > 0 else row.new
+        return replace(
+            row,
+            predicted_recall=found.predicted_recall,
+            planned_recall=found.planned_recall,
+            new_per_day_needed=pace,
+        )
+
+    topics = [fill(t) for t in readiness.topics]
+    if topic is None:
+        total = fill(readiness.total)
+    else:
+        total = replace(
+            readiness.total,
+            predicted_recall=topics[0].predicted_recall if topics else 0.0,
+            planned_recall=topics[0].planned_recall if topics else 0.0,
+        )
+    return replace(
+        readiness,
+        topics=topics,
+        total=total,
+        target=planned.target,
+        at_risk=forecast.days_left > 0 and not forecast.feasible,
+        minutes=planned.minutes,
+        minutes_needed=forecast.minutes_needed,
+        cards_at_risk=[
+            CardAtRisk(card_id, slug, recall)
+            for card_id, slug, recall in forecast.at_risk
+            if topic is None or slug == topic
+        ],
+    )
+
+
 def build_report(
     store: Store,
     today: date,
@@ -698,12 +763,7 @@ def build_report(
     stats = compute(store, today, topic, prepared=True)
     start = since or default_since(conn, today, topic)
     reviews_since = sum(reviews_per_day(conn, start, today, topic).values())
-    exam_setting = store.setting("exam_date")
-    exam = (
-        exam_readiness(conn, date.fromisoformat(exam_setting), today, topic, prepared=True)
-        if exam_setting
-        else None
-    )
+    exam = exam_forecast(store, today, topic, prepared=True)
     titles = {t.topic: t.title for t in stats.topics}
     return Report(
         schema_version=SCHEMA_VERSION,

@@ -284,14 +284,14 @@ class Store:
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 checked.items(),
             )
-            for key, value in (meta or {}).items():
-                if value is None:
-                    conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+            for name, entry in (meta or {}).items():
+                if entry is None:
+                    conn.execute("DELETE FROM meta WHERE key = ?", (name,))
                 else:
                     conn.execute(
                         "INSERT INTO meta (key, value) VALUES (?, ?) "
                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                        (key, value),
+                        (name, entry),
                     )
 
     def meta(self, key: str) -> str | None:

@@ -114,7 +114,8 @@ def config(
     """Show the settings, or set one.
 
     Settings: day_start_hour, new_per_day, reviews_per_day, scheduler, desired_retention
-    (FSRS, 0.70 to 0.97), answer_mode, exam_date, student (the name every report shows:
+    (FSRS, 0.70 to 0.97), answer_mode, exam_date, exam_target and exam_minutes (set them
+    together with 'custserv exam set'), student (the name every report shows:
     custserv config student "Ann Lee").
     """
     with open_store(sync_bundled=False) as store:

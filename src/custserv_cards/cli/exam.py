@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -29,12 +28,15 @@ def show(
     if ctx.invoked_subcommand is not None:
         return
     from custserv_cards import exam
+    from custserv_cards.render import json_text
 
     with open_store() as store:
         today = store.today()
         if exam.of(store) is None:
             if as_json:
-                print(json.dumps({"exam_date": None, "target": None, "feasible": None, "topics": []}))
+                print(
+                    json.dumps({"exam_date": None, "target": None, "feasible": None, "topics": []})
+                )
             else:
                 print(
                     "No exam is set. Set one with 'custserv exam set YYYY-MM-DD' "
@@ -43,7 +45,7 @@ def show(
             return
         result = exam.forecast(store, today)
     if as_json:
-        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        print(json_text(result.to_dict()))
     else:
         _print(result)
 
@@ -170,9 +172,8 @@ def _print(result: Forecast) -> None:
     out.print(upcoming)
     if result.at_risk:
         out.print("Most at risk if you stop now (predicted recall on the day):")
-        for card_id, topic, recall in result.at_risk:
-            line = safe(f"  {_percent(recall):>4}  {card_id} ({topic})")
-            out.print(line)
+        for card_id, slug, recall in result.at_risk:
+            out.print(safe(f"  {_percent(recall):>4}  {card_id} ({slug})"))
 
 
 def register(app: typer.Typer) -> None:

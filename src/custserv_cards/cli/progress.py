@@ -13,7 +13,7 @@ from custserv_cards.cli.common import console, open_store
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from custserv_cards.stats import Stats, WeakCard
+    from custserv_cards.stats import ExamReadiness, Stats, WeakCard
 
 TopicOpt = Annotated[
     str | None, typer.Option("--topic", "-t", metavar="TOPIC", help="Only this topic.")
@@ -33,8 +33,10 @@ def stats(
     from custserv_cards import stats as stats_mod
 
     with open_store() as store:
-        result = stats_mod.compute(store, store.today(), topic)
-    if as_json:
+        today = store.today()
+        result = stats_mod.compute(store, today, topic)
+        exam = None if as_json else stats_mod.exam_forecast(store, today, topic)
+    if as_json:  # the exam's figures are in 'custserv exam --json' and the JSON report
         from custserv_cards.render import json_text
 
         print(json_text(result.to_dict()))
@@ -42,6 +44,23 @@ def stats(
     out = console()
     for part in _dashboard(result):
         out.print(part)
+    if exam is not None:
+        out.print(_exam_lines(exam))
+
+
+def _exam_lines(exam: ExamReadiness) -> str:
+    """The exam's readiness in two lines: the days left and the forecast of the day."""
+    from custserv_cards.report import exam_summary, percent
+
+    total = exam.total
+    if exam.days_left <= 0:
+        return f"Exam {exam.exam_date}: the day has come or passed ('custserv exam clear')."
+    return (
+        f"Exam {exam.exam_date}: {exam.days_left} days left. Recall on the day: "
+        f"{percent(total.predicted_recall)} if you stop now, "
+        f"{percent(total.planned_recall)} with the plan.\n{exam_summary(exam)} "
+        "Details: 'custserv exam'."
+    )
 
 
 def _dashboard(result: Stats) -> list[RenderableType]:
@@ -216,7 +235,7 @@ def report(
 
     Names the student ('custserv config student "Ann Lee"') and the period it covers; shows
     cards started and known, time studied, recent activity, the cards to work on, exam
-    readiness when the exam_date setting is set ('custserv config exam_date 2027-06-01'),
+    readiness and the recall predicted for the day when an exam is set ('custserv exam set'),
     the numbers of 'custserv stats', and a glossary of every term.
     """
     from custserv_cards import clock
