@@ -112,10 +112,8 @@ def test_exam_readiness_appears_once_an_exam_date_is_set(cli: Run, history_db: P
     assert "Exam readiness: 23 Dec 2026 (30 days left)" in page
     md = report(cli, "--format", "md", "--topic", "beta")
     assert "## Exam readiness (23 Dec 2026, 30 days left)" in md
-    assert (
-        f"| Beta topic | 3 | 1 | 33.3% | 1 | 1 | 2 | {100 * predicted:.1f}% | {100 * planned:.1f}% |"
-        in md
-    )
+    row = f"| Beta topic | 3 | 1 | 33.3% | 1 | 1 | 2 | {predicted:.1%} | {planned:.1%} |"
+    assert row in md
 
 
 def test_markdown(cli: Run, history_db: Path) -> None:
