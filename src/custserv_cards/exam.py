@@ -35,7 +35,13 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from custserv_cards.errors import UsageError
-from custserv_cards.scheduler.state import AnswerKind, CardState, FsrsMemory, PastAnswer
+from custserv_cards.scheduler.state import (
+    AnswerKind,
+    CardState,
+    FsrsMemory,
+    PastAnswer,
+    Weakness,
+)
 
 if TYPE_CHECKING:
     from custserv_cards.scheduler import Scheduler
@@ -194,6 +200,12 @@ class ExamScheduler:
 
     def needs_history(self, state: CardState) -> bool:
         return self.base.needs_history(state) or self.fsrs.needs_history(state)
+
+    def weakness(self) -> Weakness:
+        return self.base.weakness()
+
+    def figure(self, state: CardState, today: date) -> float | None:
+        return self.base.figure(state, today)
 
     def with_history(self, state: CardState, history: Sequence[PastAnswer]) -> CardState:
         return self.fsrs.with_history(self.base.with_history(state, history), history)
