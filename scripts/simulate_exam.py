@@ -85,6 +85,20 @@ class Outcome:
     per_day: dict[date, int] = field(default_factory=dict)
     seconds: dict[date, float] = field(default_factory=dict)
 
+    def tally(self, day: date, answers: int, seconds: float) -> None:
+        self.per_day[day] = answers
+        self.seconds[day] = seconds
+        self.reviews += answers
+
+    def finish(
+        self, truth: Sequence[TrueMemory | None], exam: exam_module.Exam, student: Student
+    ) -> None:
+        """Each card's true recall on the exam day (0 for a card never studied)."""
+        self.recall = [
+            retrievability(m.stability, (exam.day - m.day).days, student.parameters) if m else 0.0
+            for m in truth
+        ]
+
 
 def answer(
     student: Student, card: int, memory: TrueMemory | None, day: date
@@ -106,6 +120,28 @@ def answer(
     stability = after.stability * (student.card_noise[card] if rating > 1 else 1.0)
     grade = {1: 1, 2: 3, 3: 4, 4: 5}[rating]
     return grade, TrueMemory(stability, after.difficulty, day)
+
+
+def study(
+    student: Student,
+    card: int,
+    truth: list[TrueMemory | None],
+    day: date,
+    scheduler: Scheduler | None = None,
+    states: list[CardState] | None = None,
+) -> tuple[int, float]:
+    """The student answers ``card`` until they recall it (at most ``MAX_REPEATS`` repeats the
+    same day), the scheduler, if any, following each answer; returns answers and seconds."""
+    seconds = 0.0
+    for repeat in range(MAX_REPEATS + 1):
+        first = truth[card] is None and repeat == 0
+        seconds += NEW_SECONDS if first else REVIEW_SECONDS
+        grade, truth[card] = answer(student, card, truth[card], day)
+        if scheduler is not None and states is not None:
+            states[card], _ = scheduler.review(states[card], grade, day)
+        if grade >= 4:
+            return repeat + 1, seconds
+    return MAX_REPEATS + 1, seconds
 
 
 def run_scheduler(
@@ -144,21 +180,12 @@ def run_scheduler(
                     next_new = min(next_new, card)  # not introduced after all
                     break
                 continue
-            for repeat in range(MAX_REPEATS + 1):
-                grade, truth[card] = answer(student, card, truth[card], day)
-                states[card], _ = scheduler.review(states[card], grade, day)
-                spent += cost if repeat == 0 else REVIEW_SECONDS
-                done += 1
-                if grade >= 4:
-                    break
-        outcome.per_day[day] = done
-        outcome.seconds[day] = spent
-        outcome.reviews += done
+            answers, seconds = study(student, card, truth, day, scheduler, states)
+            spent += seconds
+            done += answers
+        outcome.tally(day, done, spent)
         day += timedelta(days=1)
-    outcome.recall = [
-        retrievability(m.stability, (exam.day - m.day).days, student.parameters) if m else 0.0
-        for m in truth
-    ]
+    outcome.finish(truth, exam, student)
     return outcome
 
 
@@ -170,20 +197,12 @@ def run_cram(student: Student, cards: int, exam: exam_module.Exam) -> Outcome:
         done = 0
         spent = 0.0
         for card in range(cards):
-            for _ in range(MAX_REPEATS + 1):
-                spent += NEW_SECONDS if truth[card] is None else REVIEW_SECONDS
-                grade, truth[card] = answer(student, card, truth[card], day)
-                done += 1
-                if grade >= 4:
-                    break
-        outcome.per_day[day] = done
-        outcome.seconds[day] = spent
-        outcome.reviews += done
+            answers, seconds = study(student, card, truth, day)
+            spent += seconds
+            done += answers
+        outcome.tally(day, done, spent)
         day += timedelta(days=1)
-    outcome.recall = [
-        retrievability(m.stability, (exam.day - m.day).days, student.parameters) if m else 0.0
-        for m in truth
-    ]
+    outcome.finish(truth, exam, student)
     return outcome
 
 

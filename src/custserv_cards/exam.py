@@ -117,17 +117,9 @@ def check_date(text: str, today: date | None = None) -> str:
 
 
 def check_target(text: str) -> str:
-    low, high = TARGET_RANGE
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not (text.strip().isascii() and low <= value <= high):
-        raise UsageError(
-            f"the exam target must be a share of cards recalled from {low:.2f} to {high:.2f} "
-            f"(0.90 means 90 %), not {text!r}"
-        )
-    return f"{value:.2f}"
+    from custserv_cards.store import check_share
+
+    return f"{check_share('the exam target', text, *TARGET_RANGE):.2f}"
 
 
 def check_minutes(text: str) -> str:

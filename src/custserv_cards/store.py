@@ -76,19 +76,25 @@ def check_setting(key: str, value: str) -> str:
     return value
 
 
-def _check_retention(value: str) -> str:
-    from custserv_cards.scheduler.fsrs import RETENTION_RANGE
-
-    low, high = RETENTION_RANGE
+def check_share(what: str, value: str, low: float, high: float) -> float:
+    """``value`` as a share of cards recalled from ``low`` to ``high``; ``UsageError`` naming
+    ``what`` otherwise."""
     try:
         number = float(value)
     except ValueError:
         number = -1.0
-    if not (value.isascii() and low <= number <= high):
+    if not (value.strip().isascii() and low <= number <= high):
         raise UsageError(
-            f"desired_retention must be a share of cards recalled from {low:.2f} to {high:.2f} "
+            f"{what} must be a share of cards recalled from {low:.2f} to {high:.2f} "
             f"(0.90 means 90 %), not {value!r}"
         )
+    return number
+
+
+def _check_retention(value: str) -> str:
+    from custserv_cards.scheduler.fsrs import RETENTION_RANGE
+
+    number = check_share("desired_retention", value, *RETENTION_RANGE)
     return f"{number:.2f}".rstrip("0").rstrip(".")
 
 
@@ -285,14 +291,7 @@ class Store:
                 checked.items(),
             )
             for name, entry in (meta or {}).items():
-                if entry is None:
-                    conn.execute("DELETE FROM meta WHERE key = ?", (name,))
-                else:
-                    conn.execute(
-                        "INSERT INTO meta (key, value) VALUES (?, ?) "
-                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                        (name, entry),
-                    )
+                _put_meta(conn, name, entry)
 
     def meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -538,14 +537,7 @@ class Store:
 
     def set_fsrs_parameters(self, parameters: list[float] | None) -> None:
         with self.write() as conn:
-            if parameters is None:
-                conn.execute("DELETE FROM meta WHERE key = ?", (FSRS_PARAMETERS,))
-            else:
-                conn.execute(
-                    "INSERT INTO meta (key, value) VALUES (?, ?) "
-                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    (FSRS_PARAMETERS, json.dumps(parameters)),
-                )
+            _put_meta(conn, FSRS_PARAMETERS, None if parameters is None else json.dumps(parameters))
 
     def past_answers(self, card_id: str) -> list[PastAnswer]:
         """The card's logged answers that moved its schedule (not drills), oldest first."""
@@ -656,6 +648,18 @@ class Store:
             r[0]
             for r in self.conn.execute("SELECT slug FROM topics WHERE retired = 0 ORDER BY slug")
         ]
+
+
+def _put_meta(conn: sqlite3.Connection, key: str, value: str | None) -> None:
+    """Set a ``meta`` entry (None removes it), inside the caller's transaction."""
+    if value is None:
+        conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+    else:
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
 
 
 def _enable_wal(conn: sqlite3.Connection) -> None:
