@@ -35,7 +35,7 @@ def show(
         if exam.of(store) is None:
             if as_json:
                 print(
-                    json.dumps({"exam_date": None, "target": None, "feasible": None, "topics": []})
+                    json_text({"exam_date": None, "target": None, "feasible": None, "topics": []})
                 )
             else:
                 print(
