@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import Run, dump
 
+from custserv_cards.memory import memories
 from custserv_cards.scheduler import evaluate
 from custserv_cards.scheduler.fsrs import FSRS, default_parameters
 from custserv_cards.store import Store
@@ -104,27 +105,28 @@ def test_eval_refuses_a_binary_or_missing_log(cli: Run, tmp_path: Path) -> None:
         assert result.code == 1 and str(path) in result.err and "Traceback" not in result.err
 
 
-def collection_from_revlog(db_path: Path, cli: Run) -> int:
+def collection_from_revlog(db_path: Path, cli: Run) -> tuple[int, int]:
     """A collection whose history is the real log's answers, the cards with the longest
     histories mapped onto the bundled cards, recorded through the store; returns how many
-    answers it holds."""
+    cards and answers it holds."""
     assert cli("topics").code == 0  # creates the database with the bundled decks
     histories = evaluate.read_revlog(REVLOG)
     longest = sorted(histories.values(), key=len, reverse=True)
-    answers = 0
+    answers = cards = 0
     with Store.open(db_path) as store:
         store.conn.execute("PRAGMA synchronous = OFF")  # speed only: the test does not crash
         ids = [r[0] for r in store.conn.execute("SELECT id FROM cards ORDER BY id")]
         for card_id, history in zip(ids, longest, strict=False):
+            cards += 1
             for answer in history:
                 moment = datetime.combine(answer.day, time(12)).astimezone()
                 store.record_answer(card_id, answer.grade, moment)
                 answers += 1
-    return answers
+    return cards, answers
 
 
 def test_optimize_fits_stores_and_is_used(cli: Run, db_path: Path) -> None:
-    answers = collection_from_revlog(db_path, cli)
+    cards, answers = collection_from_revlog(db_path, cli)
     result = cli("fsrs", "optimize")
     assert result.code == 0, result
     assert "with your parameters against" in result.out and "Saved" in result.out, result
@@ -134,6 +136,8 @@ def test_optimize_fits_stores_and_is_used(cli: Run, db_path: Path) -> None:
         assert cli("config", "scheduler", "fsrs").code == 0
         chosen = store.scheduler()
         assert isinstance(chosen, FSRS) and list(chosen.parameters) == stored
+        known = memories(store)  # the predicted recall uses them too
+        assert len(known) == cards and all(list(m.parameters) == stored for m in known.values())
     shown = json.loads(cli("eval", "--json").out)
     assert shown["answers"] == answers
     assert [s["model"] for s in shown["scores"]] == ["sm2", "fsrs_default", "fsrs_personal"]
@@ -153,3 +157,20 @@ def test_optimize_refuses_below_its_minimum(cli: Run, db_path: Path) -> None:
     # eval still compares SM-2 and the defaults, and says why there is no personal column
     shown = cli("eval")
     assert shown.code == 0 and "needs 1,000 answers" in shown.out, shown
+
+
+def test_damaged_stored_parameters_are_a_clear_message(cli: Run, db_path: Path) -> None:
+    import sqlite3
+
+    assert cli("config", "scheduler", "fsrs").code == 0
+    for damaged in ("[1, 2", "[1, 2, 3]", '["a"]'):
+        conn = sqlite3.connect(db_path)
+        with conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('fsrs_parameters', ?)",
+                (damaged,),
+            )
+        conn.close()
+        result = cli("grade", "poor-service-causes", "4")
+        assert result.code == 1 and "FSRS's stored parameters are damaged" in result.err, result
+        assert "custserv fsrs optimize" in result.err and "Traceback" not in result.err

@@ -9,13 +9,21 @@ from pathlib import Path
 
 import pytest
 from conftest import Run, dump
+from hypothesis import given
+from hypothesis import strategies as st
 from integrity import assert_sound
 
 from custserv_cards.memory import memories, recall_on
 from custserv_cards.scheduler import Scheduler, load
 from custserv_cards.scheduler.fsrs import FSRS, rating, retrievability
 from custserv_cards.scheduler.sm2 import SM2
-from custserv_cards.scheduler.state import AnswerKind, CardState, PastAnswer, SchedulerName
+from custserv_cards.scheduler.state import (
+    MAX_INTERVAL,
+    AnswerKind,
+    CardState,
+    PastAnswer,
+    SchedulerName,
+)
 from custserv_cards.store import Store
 
 DAY = date(2026, 11, 23)
@@ -141,3 +149,28 @@ def test_desired_retention_is_validated_and_used(cli: Run, db_path: Path) -> Non
     low, _ = FSRS(desired_retention=0.8).review(CardState(), 4, DAY)
     high, _ = FSRS(desired_retention=0.95).review(CardState(), 4, DAY)
     assert low.interval > high.interval
+
+
+@given(
+    st.sampled_from(SCHEDULERS),
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 400)), min_size=1, max_size=25),
+)
+def test_both_schedulers_keep_the_invariants(
+    scheduler: Scheduler, answers: list[tuple[int, int]]
+) -> None:
+    # Any grades, given any number of days apart (0: the same day; early or late): the
+    # common rules hold whichever scheduler runs.
+    state, day = CardState(), DAY
+    for grade, gap in answers:
+        day = day + timedelta(days=gap)
+        before = state
+        state, kind = scheduler.review(state, grade, day)
+        assert 1 <= state.interval <= MAX_INTERVAL and state.due == day + timedelta(state.interval)
+        assert state.again == (grade < 4) and state.last_day == day
+        if kind == AnswerKind.REPEAT:
+            assert before.last_day == day
+            assert (state.repetitions, state.lapses) == (before.repetitions, before.lapses)
+        elif grade >= 3:
+            assert state.repetitions == before.repetitions + 1 and state.lapses == before.lapses
+        else:
+            assert state.repetitions == 0 and state.lapses == before.lapses + 1

@@ -31,10 +31,10 @@ from typing import IO, TYPE_CHECKING, Any
 
 from custserv_cards.errors import UsageError
 from custserv_cards.render import printable
+from custserv_cards.scheduler.state import LEECH_LAPSES
 from custserv_cards.stats import (
     CARD_COLUMNS,
     KNOWN_MIN_DAYS,
-    LEECH_LAPSES,
     MATURE_DAYS,
     REVIEW_COLUMNS,
     DayCount,

@@ -81,13 +81,13 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from custserv_cards.errors import UsageError
+from custserv_cards.scheduler.state import LEECH_LAPSES
 
 if TYPE_CHECKING:
     from custserv_cards.scheduler import Scheduler
     from custserv_cards.scheduler.state import Weakness
     from custserv_cards.store import Store
 
-LEECH_LAPSES = 8
 YOUNG_MIN_DAYS = 2
 MATURE_DAYS = 21
 RETENTION_DAYS = 30

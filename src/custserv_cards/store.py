@@ -527,8 +527,9 @@ class Store:
         if not text:
             return None
         try:
-            values = json.loads(text)
-            return [float(v) for v in values]
+            from custserv_cards.scheduler.fsrs import check_parameters
+
+            return list(check_parameters([float(v) for v in json.loads(text)]))
         except (ValueError, TypeError):
             raise DataError(
                 f"{self.path}: FSRS's stored parameters are damaged; run 'custserv fsrs optimize' "

@@ -37,13 +37,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from custserv_cards.clock import DEFAULT_DAY_START_HOUR, study_day
 from custserv_cards.errors import DataError
 from custserv_cards.scheduler import sm2
 from custserv_cards.scheduler.fsrs import FSRS, default_parameters, item, retrievability
 from custserv_cards.scheduler.state import MIN_EASINESS, AnswerKind, CardState, PastAnswer
+
+if TYPE_CHECKING:
+    from fsrs_rs_python import FSRSItem
 
 ANKI_RATING_TO_GRADE = {1: 1, 2: 3, 3: 4, 4: 5}
 BINS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0)
@@ -181,7 +184,7 @@ def cases(histories: Histories) -> list[Case]:
     return found
 
 
-def training_items(histories: Histories, chosen: Sequence[Case]) -> list[Any]:
+def training_items(histories: Histories, chosen: Sequence[Case]) -> list[FSRSItem]:
     """FSRS training items for ``chosen``: each case's answers up to and including it."""
     return [item(histories[c.card][: c.index + 1]) for c in chosen]
 

@@ -23,6 +23,7 @@ never gains a day through floating-point error (a float EF of 3.0000000000000004
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -31,6 +32,7 @@ from custserv_cards.scheduler.state import (
     MIN_EASINESS,
     AnswerKind,
     CardState,
+    PastAnswer,
     SchedulerName,
     SM2Memory,
     Weakness,
@@ -95,7 +97,7 @@ class SM2:
     def needs_history(self, state: CardState) -> bool:
         return False
 
-    def with_history(self, state: CardState, history: object) -> CardState:
+    def with_history(self, state: CardState, history: Sequence[PastAnswer]) -> CardState:
         return state
 
     def weakness(self) -> Weakness:
