@@ -483,6 +483,78 @@ def test_quiz_choice(db: Path, screens: list[Screen]) -> None:
     ]
 
 
+# --- the same marking as 'custserv check' -----------------------------------------------------
+
+# What is typed for each card: right, wrong numbers, ranges in words, a list with an opposite
+# and a repeat, a long answer with one key idea of two.
+TYPED = {
+    "complaints-data-source": ["winning back angry customers", "1994"],
+    "complaints-tell-unresolved": ["nine or ten"],
+    "complaints-tell-resolved": ["6"],
+    "complaints-unreported": ["20"],
+    "complaints-replace-vs-retain": ["five to ten times"],
+    "complaints-time-split": ["95%", "five"],
+    "app-complaints-unreported-estimate": ["about two hundred"],
+    "app-complaints-resolve": ["they tell 10 people instead of 20"],
+    "poor-service-causes": [
+        "promising too much",
+        "good communication",
+        "poor management",
+        "poor management",
+    ],
+    "poor-service-promise-too-much": ["it raises customers' expectations"],
+    "poor-service-communication": ["customers are disappointed"],
+    "poor-service-management": ["the business does not manage its resources properly"],
+}
+SUGGESTED = re.compile(r"Enter accept (\d) \(suggested\)")
+
+
+def _answer_typed(screen: Screen, card_id: str, kind: str) -> int:
+    """Type the card's answer from TYPED; the grade the session suggests (then accepted)."""
+    for line in TYPED[card_id]:
+        screen.type_line(line)
+    if kind == "list":
+        screen.type_line("")
+    shown = screen.wait("(suggested)")
+    found = SUGGESTED.findall(shown)
+    assert found, shown
+    screen.press("\r")
+    return int(found[-1])
+
+
+def _check_grade(db: Path, card_id: str) -> int:
+    result = _run(db, "check", card_id, "\n".join(TYPED[card_id]), "--json")
+    assert result.returncode == 0, result
+    return int(json.loads(result.stdout)["grade"])
+
+
+def test_quiz_and_review_suggest_the_grade_check_gives(db: Path, screens: list[Screen]) -> None:
+    cards = card_fields(db, "complaint-facts")
+    screen = start(screens, db, "quiz", "--topic", "complaint-facts", "--mode", "type", "-n", "8")
+    suggested: dict[str, int] = {}
+    for number in range(1, 9):
+        shown = screen.wait(f"Drill · card {number} of 8", "Ctrl-D quits.")
+        card_id = _shown_card(shown, cards)
+        suggested[card_id] = _answer_typed(screen, card_id, cards[card_id]["kind"])
+    screen.wait("Score:")
+    assert screen.finish() == 0
+    review_cards = card_fields(db, "poor-service")
+    review = start(screens, db, "review", "--topic", "poor-service", "--mode", "type")
+    for _ in range(4):
+        shown = review.wait("Ctrl-D quits.")
+        card_id = _shown_card(shown, review_cards)
+        suggested[card_id] = _answer_typed(review, card_id, review_cards[card_id]["kind"])
+    review.wait("Ctrl-D quits.")
+    review.press("\x04")  # Ctrl-D at the next card's answer
+    assert review.finish() == 0
+    assert set(suggested) == set(TYPED)
+    assert suggested == {card_id: _check_grade(db, card_id) for card_id in suggested}
+    # The sessions recorded the grades they suggested.
+    recorded = dict(query(db, "SELECT card_id, grade FROM reviews"))
+    assert recorded == suggested
+    assert 0 < sum(g >= 3 for g in suggested.values()) < len(suggested)
+
+
 # --- refusals -------------------------------------------------------------------------------
 
 

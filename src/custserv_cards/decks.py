@@ -33,7 +33,7 @@ MAX_DECK_BYTES = 2_000_000
 DECK_KEYS = ("topic", "title", "description", "order", "cards")
 REQUIRED_DECK_KEYS = ("topic", "title", "description", "cards")
 DEFAULT_ORDER = 100
-COMMON_KEYS = ("id", "kind", "source", "tags", "extra")
+COMMON_KEYS = ("id", "kind", "source", "tags", "extra", "accept", "distractors")
 KIND_KEYS: dict[str, tuple[str, ...]] = {
     "basic": ("prompt", "answer", "reverse", "reverse_prompt", "reverse_answer"),
     "cloze": ("text",),
@@ -305,6 +305,7 @@ class _Checker:
             if not SLUG.match(tag):
                 self.problem(entries["tags"][1], f"{what}: tag '{tag}' is not a slug")
         extra = self.text(entries, "extra", what)
+        distractors = self.text_list(entries, "distractors", what)
         if kind is None or source is None:
             return []
         for key in entries:
@@ -320,6 +321,12 @@ class _Checker:
             return []
         if extra:
             fields["extra"] = extra
+        accept = self.accept(entries, kind, fields, what)
+        if accept:
+            fields["accept"] = accept
+        if distractors:
+            self.check_distractors(entries["distractors"][1], kind, fields, distractors, what)
+            fields["distractors"] = distractors
 
         def make(cid: str, flds: dict[str, Any]) -> Card:
             return Card(cid, card_id, topic, CardKind(kind), flds, source, tuple(tags), position)
@@ -335,6 +342,69 @@ class _Checker:
         fields.pop("reverse_prompt", None)
         fields.pop("reverse_answer", None)
         return [make(card_id, fields)]
+
+    def accept(
+        self, entries: dict[str, Any], kind: str, fields: dict[str, Any], what: str
+    ) -> list[str] | dict[str, list[str]] | None:
+        """The alternatives marking accepts: a list for a basic card's answer or a cloze
+        card's only blank; for a cloze card's blanks or a list card's items, a mapping from
+        a blank's answer or an item to its list of alternatives."""
+        if "accept" not in entries:
+            return None
+        key_node, node = entries["accept"]
+        if kind == "list":
+            answers = [str(i) for i in fields["items"]]
+        elif kind == "cloze":
+            answers = cloze_blanks(str(fields["text"]))
+        else:
+            answers = [str(fields["answer"])]
+        if isinstance(node, yaml.SequenceNode) or (
+            len(answers) == 1 and not isinstance(node, yaml.MappingNode)
+        ):
+            if len(answers) != 1:
+                what_has = "items" if kind == "list" else "blanks"
+                self.problem(
+                    node,
+                    f"{what}: 'accept' must map each of its {what_has} to its alternatives "
+                    f"('answer: [alternative, ...]'), as the card has {len(answers)} {what_has}",
+                )
+                return None
+            return self.text_list(entries, "accept", what)
+        mapping = self.mapping(node, f"{what}: 'accept'", answers)
+        if not mapping and not isinstance(node, yaml.MappingNode):
+            return None
+        accepted: dict[str, list[str]] = {}
+        for answer, (_answer_node, value_node) in mapping.items():
+            values = self.text_list({answer: (key_node, value_node)}, answer, f"{what}: 'accept'")
+            if values:
+                accepted[answer] = values
+        return accepted
+
+    def check_distractors(
+        self, node: yaml.Node, kind: str, fields: dict[str, Any], distractors: list[str], what: str
+    ) -> None:
+        """A distractor must not be one of the card's right answers."""
+        from custserv_cards.marking import normalise
+
+        if kind == "list":
+            right = [str(i) for i in fields["items"]]
+        elif kind == "cloze":
+            right = [" / ".join(cloze_blanks(str(fields["text"])))]
+        else:
+            right = [str(fields["answer"])]
+        accept = fields.get("accept")
+        if isinstance(accept, list):
+            right.extend(accept)
+        elif isinstance(accept, dict):
+            right.extend(a for values in accept.values() for a in values)
+        wanted = {normalise(r) for r in right}
+        for distractor in distractors:
+            if normalise(distractor) in wanted:
+                self.problem(
+                    node,
+                    f"{what}: distractor '{distractor}' is a right answer of the card; "
+                    "remove it from 'distractors'",
+                )
 
     def source(self, entries: dict[str, Any], what: str) -> Source | None:
         value = self.text(entries, "source", what)

@@ -38,9 +38,10 @@ if TYPE_CHECKING:
 
 # Words that carry no content: ignored when matching content words. Negations are content.
 _STOPWORDS = """a all also an and any are as at be been but by can could do does for from
-    has have if in into is it its may more of on or so such than that the their them there
+    has have if in into is it its may of on or so such than that the their them there
     they this those these to was were what when which who will with would your you he she
-    his her our we us i me my about around approximately roughly some just"""
+    his her our we us i me my about around approximately roughly some just being only
+    instead rather even ever still"""
 STOPWORDS = frozenset(_STOPWORDS.split())
 ARTICLES = frozenset({"a", "an", "the"})
 _NON_WORD = re.compile(r"[^\w]+")
@@ -75,6 +76,19 @@ SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 _DIGIT_RANGE = re.compile(r"(\d)\s*[-–—]\s*(\d)")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$|^\d+(?:\.\d+)?-\d+(?:\.\d+)?$")
 RANGE_WORDS = frozenset({"or", "to"})
+# Phrases a teacher takes for one word.
+_PHRASE_WORDS = {
+    "come back": "return",
+    "came back": "return",
+    "coming back": "return",
+    "comes back": "return",
+    "make sure": "ensure",
+    "makes sure": "ensure",
+    "making sure": "ensure",
+}
+_PHRASES = re.compile(r"\b(?:" + "|".join(_PHRASE_WORDS) + r")\b")
+_CONTRACTION = re.compile(r"\b(\w+)n't\b")
+_CONTRACTIONS = {"can't": "can not", "won't": "will not", "shan't": "shall not"}
 
 # Opposites a teacher never takes for each other (both directions are checked).
 _OPPOSITES = """good/poor good/bad best/worst internal/external inside/outside high/low
@@ -84,20 +98,28 @@ _OPPOSITES = """good/poor good/bad best/worst internal/external inside/outside h
     public/private proactive/reactive tangible/intangible verbal/nonverbal verbal/written
     satisfied/dissatisfied happy/unhappy satisfaction/dissatisfaction present/future
     current/future past/future first/last primary/secondary profit/loss always/never
-    exceed/meet many/few most/least easy/difficult simple/complex"""
+    exceed/meet many/few most/least easy/difficult simple/complex have/lack with/without
+    raise/lower raise/reduce one/two once/again quickly/slowly quick/slow clean/dirty
+    easy/hard keep/lose attract/repel before/during during/after satisfied/unhappy
+    every/no all/none all/no"""
 OPPOSITES: frozenset[tuple[str, str]] = frozenset(
     pair for a, b in (p.split("/") for p in _OPPOSITES.split()) for pair in ((a, b), (b, a))
 )
 _NEGATING_PREFIXES = ("un", "dis", "in", "im", "non", "ir", "il")
 
 # Words a teacher takes for each other in this subject (each group is one meaning).
-_SYNONYMS = """correctly/properly/right client/customer firm/business/company/organisation
-    staff/employee/worker buy/purchase shop/store profit/profits money/cash reply/respond
-    quick/fast speed/quickly problem/issue fault/problem unhappy/dissatisfied
-    happy/satisfied goods/products"""
-SYNONYMS: dict[str, str] = {
-    word: group.split("/")[0] for group in _SYNONYMS.split() for word in group.split("/")
-}
+_SYNONYMS = """correctly/properly firm/business/company/organisation
+    staff/employee/worker/workforce buy/purchase shop/store profit/profits money/cash
+    reply/respond quick/fast problem/issue poor/bad unhappy/dissatisfied happy/satisfied
+    info/information annual/yearly current/existing tech/technical
+    higher/greater/more lower/reduced/less/fewer"""
+# Irregular forms, read as their plain form.
+_IRREGULAR = """made/make bought/buy sold/sell told/tell kept/keep paid/pay gave/give
+    given/give went/go gone/go met/meet got/get brought/bring took/take taken/take
+    chose/choose chosen/choose spent/spend lost/lose won/win did/do done/do saw/see
+    seen/see knew/know known/know left/leave felt/feel thought/think better/good
+    best/good worse/bad"""
+IRREGULAR: dict[str, str] = dict(pair.split("/") for pair in _IRREGULAR.split())
 
 
 def _plain(text: str) -> str:
@@ -112,7 +134,9 @@ def _number_value(words: Sequence[str], start: int) -> tuple[str, int] | None:
     i = start
     while i < len(words):
         word = words[i]
-        if word in NUMBER_WORDS:
+        if word in NUMBER_WORDS and NUMBER_WORDS[word] >= 10 and 10 <= current < 100:
+            total, current = total + current * 100, NUMBER_WORDS[word]  # nineteen ninety
+        elif word in NUMBER_WORDS:
             current += NUMBER_WORDS[word]
         elif word in SCALES and (seen or word == "hundred"):
             current = max(current, 1) * SCALES[word]
@@ -138,11 +162,13 @@ def words(text: str) -> list[str]:
     """The words of a text as marking compares them: lower case, no accents or punctuation,
     ``&`` as "and", numbers in digits, a range as ``9-10``, single letters joined to the
     next word (``m commerce`` is ``mcommerce``)."""
-    plain = _plain(text).replace("&", " and ").replace("%", " percent ")
-    plain = plain.replace("'", "").replace("’", "")
+    plain = _plain(text).replace("&", " and ").replace("%", " percent ").replace("’", "'")
+    plain = _CONTRACTION.sub(lambda m: _CONTRACTIONS.get(m[0], m[1] + " not"), plain)
+    plain = plain.replace("'", "")
     plain = re.sub(r"(\d),(\d{3})\b", r"\1\2", plain)
     plain = _DIGIT_RANGE.sub(r"\1 to \2", plain)
     plain = re.sub(r"\bper cent\b", "percent", plain)
+    plain = _PHRASES.sub(lambda m: _PHRASE_WORDS[m[0].replace("  ", " ")], plain)
     raw = [w for w in _NON_WORD.sub(" ", plain).replace("_", " ").split() if w]
     # Numbers in words to digits.
     tokens: list[str] = []
@@ -204,8 +230,9 @@ def is_number(word: str) -> bool:
     return bool(_NUMBER.match(word))
 
 
-def stem(word: str) -> str:
+def _stem(word: str) -> str:
     """A light English stem: singular and plural, -ing and -ed forms, a final e, -ly."""
+    word = IRREGULAR.get(word, word)
     if len(word) <= 3 or is_number(word):
         return word
     w = word
@@ -218,18 +245,34 @@ def stem(word: str) -> str:
     if w.endswith("ied") and len(w) > 4:
         w = w[:-3] + "y"
     elif w.endswith("ing") and len(w) > 5:
-        w = w[:-3]
-        if len(w) > 2 and w[-1] == w[-2] and w[-1] not in "lsz":
-            w = w[:-1]
+        w = _undouble(w[:-3])
     elif w.endswith("ed") and len(w) > 4:
-        w = w[:-2]
-        if len(w) > 2 and w[-1] == w[-2] and w[-1] not in "lsz":
-            w = w[:-1]
+        w = _undouble(w[:-2])
     elif w.endswith("ly") and len(w) > 5:
         w = w[:-2]
     if w.endswith("e") and len(w) > 3:
         w = w[:-1]
-    return SYNONYMS.get(w, SYNONYMS.get(word, w))
+    return w
+
+
+def _undouble(w: str) -> str:
+    """ "plann" to "plan", "shopp" to "shop" (short stems only: "trainn" is a typo)."""
+    if len(w) <= 5 and w[-1] == w[-2] and w[-1] not in "lsz":
+        return w[:-1]
+    return w
+
+
+SYNONYMS: dict[str, str] = {
+    _stem(word): _stem(group.split("/")[0])
+    for group in _SYNONYMS.split()
+    for word in group.split("/")
+}
+
+
+def stem(word: str) -> str:
+    """A word's stem (``_stem``), the same for words a teacher takes for each other."""
+    found = _stem(word)
+    return SYNONYMS.get(found, found)
 
 
 def content(tokens: Iterable[str]) -> list[str]:
@@ -267,22 +310,38 @@ class Subject:
 
     vocabulary: frozenset[str] = frozenset()
     cards: tuple[Card, ...] = ()  # every active card: where distractors are drawn from
+    frequency: dict[str, int] = field(default_factory=dict)  # stem: cards using it
 
     @classmethod
     def from_cards(cls, cards: Iterable[Card]) -> Subject:
         found: set[str] = set()
+        frequency: dict[str, int] = {}
         cards = tuple(cards)
         for card in cards:
+            stems: set[str] = set()
             for text in card_texts(card):
                 for word in words(text):
                     if not is_number(word) and word not in STOPWORDS:
                         found.add(word)
-                        found.add(stem(word))
-        return cls(frozenset(found), cards)
+                        stems.add(stem(word))
+            found |= stems
+            for each in stems:
+                frequency[each] = frequency.get(each, 0) + 1
+        return cls(frozenset(found), cards, frequency)
 
     def known(self, word: str) -> bool:
         return word in self.vocabulary or stem(word) in self.vocabulary
 
+    def share(self, word: str) -> float:
+        """The share of the subject's cards that use a word (0 for a small subject)."""
+        if len(self.cards) < COMMON_MIN_CARDS:
+            return 0.0
+        return self.frequency.get(stem(word), 0) / len(self.cards)
+
+
+COMMON_MIN_CARDS = 20  # a subject must have this many cards to tell common words from rare
+COMMON_SHARE = 0.15  # a word on one card in seven or more says little ("customer", "service")
+RARE_SHARE = 0.03  # a word on few cards is distinctive ("bundling", "internal")
 
 _SUBJECTS: weakref.WeakKeyDictionary[Store, Subject] = weakref.WeakKeyDictionary()
 
@@ -458,7 +517,6 @@ class _Match:
     forgiven: int = 0
     extras: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
-    conflict: str = ""
     found: set[int] = field(default_factory=set)  # indexes of expected content words found
 
 
@@ -525,30 +583,31 @@ def _align(typed: Sequence[str], expected: Sequence[str], subject: Subject) -> _
             result.found.add(ei)
     result.missing = [expected[ei] for ei in pending]
     result.extras = [got for ti, got in enumerate(typed) if ti not in used]
-    # What is left over may contradict what was expected.
-    for got in result.extras:
-        for want in result.missing:
-            if is_number(got) and is_number(want):
-                result.conflict = f"{got} is a different number from {want}"
-            elif opposite(got, want):
-                result.conflict = f"'{got}' is the opposite of '{want}'"
-            elif (
-                subject.known(got)
-                and _close_letters(got, want)
-                and not is_number(got)
-                and not is_number(want)
-            ):
-                result.conflict = f"'{got}' is a different term from '{want}'"
-            if result.conflict:
-                return result
-        if is_number(got) and not any(_same(got, w) for w in expected):
-            result.conflict = f"{got} is not the number in the answer"
-            return result
-        for want in expected:
-            if opposite(got, want):
-                result.conflict = f"'{got}' is the opposite of '{want}'"
-                return result
     return result
+
+
+def _conflict(match: _Match, expected: Sequence[str], subject: Subject, term: bool) -> str:
+    """Why what was typed contradicts the answer (a different number, an opposite, a
+    different term of the subject), or "" when it does not. ``expected`` is every word of
+    the answer, stop words included; ``term`` is true for a short answer naming a term."""
+    for got in match.extras:
+        if is_number(got):
+            other = next((w for w in match.missing if is_number(w)), None)
+            if other is not None:
+                return f"{got} is a different number from {other}"
+            if not any(_same(got, w) for w in expected):
+                return f"{got} is not the number in the answer"
+        against = next((w for w in expected if opposite(got, w) and got not in expected), None)
+        if against is not None:
+            return f"'{got}' is the opposite of '{against}'"
+        if not subject.known(got):
+            continue
+        close = next((w for w in match.missing if _close_letters(got, w)), None)
+        if close is not None and not is_number(close):
+            return f"'{got}' is a different term from '{close}'"
+        if term and match.missing:
+            return f"'{got}' is not part of the term ('{' '.join(match.missing)}' is missing)"
+    return ""
 
 
 def _word_diff(typed: str, expected: str) -> tuple[Segment, ...]:
@@ -579,26 +638,42 @@ def _word_diff(typed: str, expected: str) -> tuple[Segment, ...]:
     return tuple(segments)
 
 
-_IDEA_SPLIT = re.compile(r"[,;:()\[\].!?]+|\s(?:and|but|so|because|or|while|whereas)\s", re.I)
+_IDEA_SPLIT = re.compile(
+    r"[,;:()\[\].!?]+|\s(?=(?:and|but|so|because|or|while|whereas|such as|for example|"
+    r"e\.g\.|eg|i\.e\.|ie)\s)",
+    re.I,
+)
+_SECONDARY = re.compile(r"^(?:so|such as|for example|e\.g\.|eg|i\.e\.|ie|like)\b", re.I)
 LONG_ANSWER_WORDS = 6  # content words from which an answer is marked by its key ideas
+TERM_WORDS = 3  # an answer of up to this many content words names a term
 
 
-def ideas_of(expected: str) -> list[str]:
-    """The key ideas of an answer: its parts between punctuation and joining words, each with
-    at least one content word."""
+def ideas_of(expected: str) -> list[tuple[str, float]]:
+    """The key ideas of an answer with their weights: its parts between punctuation and
+    joining words, each with a content word (a part of one word joins the next: "collecting
+    and examining data" is one idea). An example or a consequence ("such as ...", "so ...")
+    weighs half."""
     parts = [p.strip() for p in _IDEA_SPLIT.split(expected) if p and p.strip()]
-    ideas: list[str] = []
+    parts = [p for p in parts if content(words(p))] or [expected]
+    merged: list[str] = []
+    carry = ""
     for part in parts:
-        if content(words(part)):
-            ideas.append(part)
-        elif ideas:
-            ideas[-1] = f"{ideas[-1]} {part}"
-    return ideas
+        part = f"{carry} {part}".strip() if carry else part
+        if len(content(words(part))) < 2 and part is not parts[-1]:
+            carry = part
+            continue
+        carry = ""
+        merged.append(part)
+    if carry:
+        if merged:
+            merged[-1] = f"{merged[-1]} {carry}"
+        else:
+            merged.append(carry)
+    return [(idea, 0.5 if _SECONDARY.match(idea) else 1.0) for idea in merged]
 
 
 def _grade_for_recall(match: _Match) -> int:
-    needed = max(match.needed - match.forgiven, 1)
-    share = match.matched / needed
+    share = match.matched / max(match.needed, 1)
     clean = not match.typos and not match.forgiven and len(match.extras) <= 1
     if share >= 1.0:
         return 5 if clean else 4
@@ -629,7 +704,12 @@ def mark_text(
     if not typed_tokens:
         return TypedResult(typed, expected, 0, GRADE_LABELS[0])
     best: TypedResult | None = None
-    for n, answer in enumerate((expected, *accept)):
+    alternatives = [expected, *accept]
+    inner = " ".join(_PARENTHESES.findall(expected))
+    inner_words = content(words(inner))
+    if inner_words and len(inner_words) <= TERM_WORDS and not any(map(is_number, inner_words)):
+        alternatives.append(inner)  # "supplier delays" for "An external factor (supplier delays)"
+    for n, answer in enumerate(alternatives):
         result = _mark_one(typed, typed_tokens, answer, question, subject, alternative=n > 0)
         if result.grade == 5:
             return TypedResult(
@@ -659,19 +739,39 @@ def _mark_one(
     want = content(expected_tokens) or expected_tokens
     got = _over_as_too_much(content(typed_tokens) or typed_tokens, want)
     match = _align(got, want, subject)
-    if match.conflict:
+    ideas = ideas_of(expected)
+    long = len(want) >= LONG_ANSWER_WORDS or (len(ideas) >= 2 and len(want) >= 4)
+    conflict = _conflict(match, expected_tokens, subject, term=len(want) <= TERM_WORDS)
+    if conflict:
         return TypedResult(
-            typed, expected, 1, GRADE_LABELS[1], match.conflict, _word_diff(typed, expected)
+            typed,
+            expected,
+            1,
+            GRADE_LABELS[1],
+            conflict,
+            () if long else _word_diff(typed, expected),
         )
     asked = _question_words(question)
-    if match.matched:
-        forgiven = [w for w in match.missing if stem(w) in asked]
+    typed_terms = set(want) - set(match.missing)
+    if any(stem(w) not in asked for w in typed_terms):
+        # The distinctive word of a term whose other words are in the question, or are
+        # words so common in the subject that they add nothing ("bundling" for "product
+        # bundling").
+        rare = not long and all(subject.share(w) <= RARE_SHARE for w in typed_terms)
+        forgiven = [
+            w
+            for w in match.missing
+            if stem(w) in asked or (rare and subject.share(w) >= COMMON_SHARE)
+        ]
         match.forgiven = len(forgiven)
         match.matched += len(forgiven)
-    ideas = ideas_of(expected)
-    if len(want) >= LONG_ANSWER_WORDS or (len(ideas) >= 2 and len(want) >= 4):
-        return _mark_ideas(typed, expected, got, ideas, match, subject)
+        asked |= {stem(w) for w in forgiven}
+    if long:
+        return _mark_ideas(typed, expected, got, ideas, match, subject, asked)
     grade = _grade_for_recall(match)
+    numbers = [w for w in want if is_number(w)]
+    if grade < 3 and numbers and not any(is_number(w) for w in match.missing):
+        grade = 3  # "9001" for "ISO 9001": the number is what is asked
     reason = TYPO_REASON if match.typos else ""
     if grade < 5 and match.missing and match.forgiven < len(match.missing):
         left = [w for w in match.missing if stem(w) not in asked]
@@ -681,7 +781,7 @@ def _mark_one(
     )
 
 
-_PARENTHESES = re.compile(r"\([^)]*\)")
+_PARENTHESES = re.compile(r"\(([^)]*)\)")
 
 
 def _over_as_too_much(typed: list[str], expected: Sequence[str]) -> list[str]:
@@ -705,19 +805,25 @@ def _mark_ideas(
     typed: str,
     expected: str,
     got: list[str],
-    ideas: list[str],
+    ideas: list[tuple[str, float]],
     match: _Match,
     subject: Subject,
+    asked: set[str],
 ) -> TypedResult:
+    """Mark a long answer by its key ideas: an idea is found when most of its content
+    words are (those the question already says aside); the grade follows the weighted
+    share of ideas found."""
     marked: list[Idea] = []
-    for idea in ideas:
+    found_weight = total_weight = 0.0
+    for idea, weight in ideas:
         idea_words = content(w for w in words(idea) if w not in ARTICLES)
+        idea_words = [w for w in idea_words if stem(w) not in asked] or idea_words
         found = _align(got, idea_words, subject)
-        needed = len(idea_words)
-        marked.append(
-            Idea(idea, bool(needed) and not found.conflict and found.matched * 2 >= needed)
-        )
-    share = sum(i.found for i in marked) / len(marked)
+        hit = bool(idea_words) and found.matched * 2 > len(idea_words)
+        marked.append(Idea(idea, hit))
+        total_weight += weight
+        found_weight += weight if hit else 0.0
+    share = found_weight / total_weight if total_weight else 0.0
     recall = match.matched / max(match.needed, 1)
     if share >= 1.0:
         grade = 5 if recall >= 0.9 and not match.typos else 4
@@ -885,6 +991,11 @@ def mark_list(
     in_order = _in_order(matched)
     result = ListResult(tuple(items), lines, tuple(matched), in_order, (), ordered, 0)
     exact = all(g >= 5 for g in grades.values()) and not extra and not repeats
+    grade = grade_for_share(result.share, exact=exact)
+    if result.credited < 2 and result.credited < len(items):
+        grade = min(grade, 2)  # one item of a pair is not the pair recalled
+    if lines and grade == 0:
+        grade = 1
     return ListResult(
         tuple(items),
         lines,
@@ -892,7 +1003,7 @@ def mark_list(
         in_order,
         tuple(extra),
         ordered,
-        grade_for_share(result.share, exact=exact),
+        grade,
         tuple(repeats),
         tuple(reasons),
     )
@@ -935,38 +1046,43 @@ def _answers_of(card: Card) -> list[str]:
     return [answer_text(card)]
 
 
+def _distinctive(text: str, subject: Subject) -> set[str]:
+    """The stems of a text's words that are not common to the whole subject."""
+    return {stem(w) for w in content(words(text)) if subject.share(w) < COMMON_SHARE}
+
+
 def _overlaps(card: Card, other: Card, subject: Subject) -> bool:
-    """Whether ``other`` answers the same or an overlapping question: one of its answers
-    is marked right for one of ``card``'s, or shares a distinctive word with it."""
-    mine = _answers_of(card)
-    theirs = _answers_of(other)
-    asked = _question_words(question_of(card)) | _question_words(question_of(other))
-    for a in mine:
-        a_words = {stem(w) for w in content(words(a))} - asked
-        for b in theirs:
-            if mark_text(b, a, subject=subject).correct or mark_text(a, b, subject=subject).correct:
-                return True
-            b_words = {stem(w) for w in content(words(b))} - asked
-            if card.kind == "list" and other.kind == "list" and a_words & b_words:
-                return True
+    """Whether ``other`` answers the same or an overlapping question: its question names a
+    distinctive word of one of ``card``'s answers (or the other way round), or, for two
+    lists, an item of each shares a distinctive word."""
+    mine = [_distinctive(a, subject) for a in _answers_of(card)]
+    theirs = [_distinctive(b, subject) for b in _answers_of(other)]
+    their_question = {stem(w) for w in content(words(question_of(other)))}
+    my_question = {stem(w) for w in content(words(question_of(card)))}
+    if any(a & their_question for a in mine) or any(b & my_question for b in theirs):
+        return True
+    if card.kind == "list" and other.kind == "list":
+        return any(a & b for a in mine for b in theirs)
     return False
 
 
-def _candidates(card: Card, others: Sequence[Card]) -> list[list[str]]:
-    """Wrong answers of the same shape as the card's, the closest in kind first."""
+def _candidates(card: Card, others: Sequence[Card]) -> list[list[Card]]:
+    """The cards whose answers are wrong answers of the same shape as the card's, the
+    closest first: lists for a list (then short basic answers), the same number of blanks
+    for a cloze, answers of a like length for a basic card."""
     if card.kind == "list":
         return [
-            [str(i) for c in others if c.kind == "list" for i in c.fields["items"]],
-            [answer_text(c) for c in others if c.kind == "basic"],
+            [c for c in others if c.kind == "list"],
+            [c for c in others if c.kind == "basic" and len(words(answer_text(c))) <= 6],
         ]
     alike = [c for c in others if c.kind == card.kind]
     if card.kind == "cloze":
         blanks = len(cloze_answers(str(card.fields["text"])))
         alike = [c for c in alike if len(cloze_answers(str(c.fields["text"]))) == blanks]
-    return [
-        [answer_text(c) for c in alike if set(c.tags) == set(card.tags)],
-        [answer_text(c) for c in alike],
-    ]
+        return [[c for c in alike if set(c.tags) == set(card.tags)], alike]
+    length = len(words(answer_text(card)))
+    alike = [c for c in alike if length / 2 <= len(words(answer_text(c))) <= length * 2 + 1]
+    return [[c for c in alike if set(c.tags) == set(card.tags)], alike]
 
 
 def choices(
@@ -974,8 +1090,9 @@ def choices(
 ) -> tuple[str, list[str], str] | None:
     """(question note, options, right option) for a multiple-choice question, or None when
     there are too few wrong answers to offer. The deck's ``distractors:`` come first; the
-    others are answers of other cards of the same kind, never of a card answering the same
-    or an overlapping question, and never an option marking would count as right."""
+    others are answers of other cards of the same shape, first from the pool, then from
+    other topics: never of a card answering the same or an overlapping question, and never
+    an option that marking would count as right."""
     subject = subject or Subject()
     if card.kind == "list":
         items = [str(i) for i in card.fields["items"]]
@@ -985,27 +1102,35 @@ def choices(
         items = [answer_text(card)]
         right = items[0]
         note = "Choose the answer."
-    own = [str(d) for d in card.fields.get("distractors") or ()]
-    in_pool = {c.id for c in pool}
-    wider = [c for c in subject.cards if c.id not in in_pool and c.topic != card.topic]
-    groups = [own]
-    for cards in (pool, wider):
-        others = [c for c in cards if c.group != card.group and not c.reverse]
-        others = [c for c in others if not _overlaps(card, c, subject)]
-        groups.extend(_candidates(card, others))
     taken = {normalise(i) for i in items}
     distractors: list[str] = []
-    for n, group in enumerate(groups):
-        fresh = [a for a in dict.fromkeys(group) if normalise(a) not in taken]
-        if n:
-            rng.shuffle(fresh)
-        for option in fresh:
-            if len(distractors) >= 3:
-                break
-            if any(mark_text(option, i, subject=subject).correct for i in items):
-                continue
-            distractors.append(option)
-            taken.add(normalise(option))
+    for option in card.fields.get("distractors") or ():
+        if len(distractors) < 3 and normalise(str(option)) not in taken:
+            distractors.append(str(option))  # the deck's own, taken as written
+            taken.add(normalise(str(option)))
+    in_pool = {c.id for c in pool}
+    wider = [c for c in subject.cards if c.id not in in_pool and c.topic != card.topic]
+    checked: dict[str, bool] = {}
+    for cards in (pool, wider):
+        others = [c for c in cards if c.group != card.group]
+        for group in _candidates(card, others):
+            group = list(group)
+            rng.shuffle(group)
+            for other in group:
+                if len(distractors) >= 3:
+                    break
+                if other.id not in checked:
+                    checked[other.id] = _overlaps(card, other, subject)
+                if checked[other.id]:
+                    continue
+                answers = _answers_of(other) if card.kind == "list" else [answer_text(other)]
+                option = rng.choice(answers)
+                if normalise(option) in taken or any(
+                    mark_text(option, i, subject=subject).correct for i in items
+                ):
+                    continue
+                distractors.append(option)
+                taken.add(normalise(option))
     if not distractors:
         return None
     options = [right, *distractors]

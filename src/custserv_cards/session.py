@@ -196,7 +196,9 @@ class View:
         from rich.text import Text
 
         out = Text()
-        for segment in result.diff:
+        for n, segment in enumerate(result.diff):
+            if n:
+                out.append(" ")
             if segment.op == "same":
                 out.append(self.text(segment.text))
             elif segment.op == "wrong":
@@ -399,7 +401,7 @@ class _CardLoop:
         from custserv_cards import marking
 
         verdict = marking.mark(card, answers, marking.subject_of(self.store))
-        body, suggested = _check_body(self.view, card, verdict), verdict.grade
+        body, suggested = verdict_body(self.view, card, verdict), verdict.grade
         while True:
             notice = self.view.notice(self.notice)
             self.notice = None
@@ -667,7 +669,7 @@ def _read_answers(source: KeySource, card: Card) -> list[str] | None:
     return None if line is None else [line]
 
 
-def _check_body(view: View, card: Card, verdict: Verdict) -> RenderableType:
+def verdict_body(view: View, card: Card, verdict: Verdict) -> RenderableType:
     """The screen body showing how a typed answer was marked."""
     if verdict.items is not None:
         return view.list_body(card, verdict.items)

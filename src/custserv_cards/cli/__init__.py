@@ -76,6 +76,7 @@ GROUPS: dict[str, str] = {
     "decks": "decks",
     "topics": "decks",
     "card": "decks",
+    "check": "check",
     "grade": "answers",
     "undo": "answers",
     "suspend": "answers",
