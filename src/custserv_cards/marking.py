@@ -20,6 +20,7 @@ rapidfuzz is imported on the first comparison, never at start-up.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 import weakref
@@ -76,6 +77,7 @@ SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 _DIGIT_RANGE = re.compile(r"(\d)\s*[-–—]\s*(\d)")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$|^\d+(?:\.\d+)?-\d+(?:\.\d+)?$")
 RANGE_WORDS = frozenset({"or", "to"})
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
 # Phrases a teacher takes for one word.
 _PHRASE_WORDS = {
     "come back": "return",
@@ -110,19 +112,22 @@ _NEGATING_PREFIXES = ("un", "dis", "in", "im", "non", "ir", "il")
 # Words a teacher takes for each other in this subject (each group is one meaning).
 _SYNONYMS = """correctly/properly firm/business/company/organisation
     staff/employee/worker/workforce buy/purchase shop/store profit/profits money/cash
+    associated/linked/connected
     reply/respond quick/fast problem/issue poor/bad unhappy/dissatisfied happy/satisfied
-    info/information annual/yearly current/existing tech/technical
+    info/information annual/yearly current/existing/present tech/technical
     higher/greater/more lower/reduced/less/fewer"""
 # Irregular forms, read as their plain form.
 _IRREGULAR = """made/make bought/buy sold/sell told/tell kept/keep paid/pay gave/give
     given/give went/go gone/go met/meet got/get brought/bring took/take taken/take
     chose/choose chosen/choose spent/spend lost/lose won/win did/do done/do saw/see
     seen/see knew/know known/know left/leave felt/feel thought/think better/good
-    best/good worse/bad"""
+    best/good worse/bad goods/product"""
 IRREGULAR: dict[str, str] = dict(pair.split("/") for pair in _IRREGULAR.split())
 
 
 def _plain(text: str) -> str:
+    if text.isascii():
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -147,7 +152,7 @@ def _number_value(words: Sequence[str], start: int) -> tuple[str, int] | None:
             continue
         elif word == "a" and not seen and i + 1 < len(words) and words[i + 1] in SCALES:
             current = 1
-        elif not seen and re.fullmatch(r"\d+(?:\.\d+)?", word):
+        elif not seen and _DIGITS.fullmatch(word):
             return word.lstrip("0") or "0", 1
         else:
             break
@@ -174,7 +179,12 @@ def words(text: str) -> list[str]:
     tokens: list[str] = []
     i = 0
     while i < len(raw):
-        found = _number_value(raw, i)
+        word = raw[i]
+        found = (
+            _number_value(raw, i)
+            if word in NUMBER_WORDS or word in SCALES or word == "a" or word[0].isdigit()
+            else None
+        )
         if found:
             tokens.append(found[0])
             i += found[1]
@@ -269,10 +279,14 @@ SYNONYMS: dict[str, str] = {
 }
 
 
+@functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A word's stem (``_stem``), the same for words a teacher takes for each other."""
     found = _stem(word)
     return SYNONYMS.get(found, found)
+
+
+_OPPOSITE_STEMS = frozenset((stem(a), stem(b)) for a, b in OPPOSITES)
 
 
 def content(tokens: Iterable[str]) -> list[str]:
@@ -282,7 +296,7 @@ def content(tokens: Iterable[str]) -> list[str]:
 
 def opposite(a: str, b: str) -> bool:
     """Whether two words are opposites (a listed pair, or one is the other negated)."""
-    if (a, b) in OPPOSITES or (stem(a), stem(b)) in OPPOSITES:
+    if (a, b) in OPPOSITES or (stem(a), stem(b)) in _OPPOSITE_STEMS:
         return True
     for prefix in _NEGATING_PREFIXES:
         for x, y in ((a, b), (b, a)):
@@ -343,16 +357,30 @@ COMMON_MIN_CARDS = 20  # a subject must have this many cards to tell common word
 COMMON_SHARE = 0.15  # a word on one card in seven or more says little ("customer", "service")
 RARE_SHARE = 0.03  # a word on few cards is distinctive ("bundling", "internal")
 
+_LAST_SUBJECT: list[tuple[list[tuple[str, str]], Subject]] = []
 _SUBJECTS: weakref.WeakKeyDictionary[Store, Subject] = weakref.WeakKeyDictionary()
 
 
 def subject_of(store: Store) -> Subject:
-    """The vocabulary of the store's active cards, read once per open store."""
-    found = _SUBJECTS.get(store)
-    if found is None:
-        rows = store.conn.execute("SELECT id, content FROM cards WHERE retired = 0").fetchall()
-        found = Subject.from_cards(Card.from_row({"id": r[0], "content": r[1]}) for r in rows)
-        _SUBJECTS[store] = found
+    """The vocabulary of the store's active cards: read once per open store (a session
+    does not change its cards), and built again only when the cards have changed."""
+    known = _SUBJECTS.get(store)
+    if known is None:
+        known = _SUBJECTS[store] = _read_subject(store)
+    return known
+
+
+def _read_subject(store: Store) -> Subject:
+    rows = [
+        (str(r[0]), str(r[1]))
+        for r in store.conn.execute(
+            "SELECT id, content FROM cards WHERE retired = 0 ORDER BY id"
+        ).fetchall()
+    ]
+    if _LAST_SUBJECT and _LAST_SUBJECT[0][0] == rows:
+        return _LAST_SUBJECT[0][1]
+    found = Subject.from_cards(Card.from_row({"id": i, "content": c}) for i, c in rows)
+    _LAST_SUBJECT[:] = [(rows, found)]
     return found
 
 
@@ -521,7 +549,17 @@ class _Match:
 
 
 def _same(typed: str, expected: str) -> bool:
-    return typed == expected or stem(typed) == stem(expected)
+    return typed == expected or stem(typed) == stem(expected) or _derived(typed, expected)
+
+
+_DERIVING = ("ic", "ment", "ement", "ation", "ion", "ance", "ence")
+
+
+def _derived(a: str, b: str) -> bool:
+    """Whether one word is the other with a noun-making ending ("serving" and "service",
+    "managing" and "management")."""
+    x, y = sorted((stem(a), stem(b)), key=len)
+    return len(x) >= 4 and y.startswith(x) and y[len(x) :] in _DERIVING
 
 
 def _typo(typed: str, expected: str, subject: Subject) -> bool:
@@ -586,10 +624,19 @@ def _align(typed: Sequence[str], expected: Sequence[str], subject: Subject) -> _
     return result
 
 
-def _conflict(match: _Match, expected: Sequence[str], subject: Subject, term: bool) -> str:
+def _conflict(
+    match: _Match,
+    expected: Sequence[str],
+    typed: Sequence[str],
+    subject: Subject,
+    *,
+    short: bool,
+    term: bool,
+) -> str:
     """Why what was typed contradicts the answer (a different number, an opposite, a
-    different term of the subject), or "" when it does not. ``expected`` is every word of
-    the answer, stop words included; ``term`` is true for a short answer naming a term."""
+    different term of the subject), or "" when it does not. ``expected`` and ``typed`` are
+    every word, stop words included; a different term is looked for only in a ``short``
+    answer, and a word put in place of a term's word only in a ``term``."""
     for got in match.extras:
         if is_number(got):
             other = next((w for w in match.missing if is_number(w)), None)
@@ -597,13 +644,16 @@ def _conflict(match: _Match, expected: Sequence[str], subject: Subject, term: bo
                 return f"{got} is a different number from {other}"
             if not any(_same(got, w) for w in expected):
                 return f"{got} is not the number in the answer"
-        against = next((w for w in expected if opposite(got, w) and got not in expected), None)
+        against = next(
+            (w for w in expected if opposite(got, w) and got not in expected and w not in typed),
+            None,
+        )
         if against is not None:
             return f"'{got}' is the opposite of '{against}'"
-        if not subject.known(got):
+        if not short or not subject.known(got):
             continue
         close = next((w for w in match.missing if _close_letters(got, w)), None)
-        if close is not None and not is_number(close):
+        if close is not None and not is_number(close) and not _derived(got, close):
             return f"'{got}' is a different term from '{close}'"
         if term and match.missing:
             return f"'{got}' is not part of the term ('{' '.join(match.missing)}' is missing)"
@@ -639,7 +689,7 @@ def _word_diff(typed: str, expected: str) -> tuple[Segment, ...]:
 
 
 _IDEA_SPLIT = re.compile(
-    r"[,;:()\[\].!?]+|\s(?=(?:and|but|so|because|or|while|whereas|such as|for example|"
+    r"[,;:()\[\].!?]+|\s(?=(?:and|but|so|because|while|whereas|such as|for example|"
     r"e\.g\.|eg|i\.e\.|ie)\s)",
     re.I,
 )
@@ -709,6 +759,9 @@ def mark_text(
     inner_words = content(words(inner))
     if inner_words and len(inner_words) <= TERM_WORDS and not any(map(is_number, inner_words)):
         alternatives.append(inner)  # "supplier delays" for "An external factor (supplier delays)"
+    either = re.split(r"\s+or\s+", _PARENTHESES.sub(" ", expected).rstrip(" ."))
+    if len(either) > 1 and all(len(content(words(p))) >= 2 for p in either):
+        alternatives.extend(either)  # "customer care processes" for "Client services or ..."
     for n, answer in enumerate(alternatives):
         result = _mark_one(typed, typed_tokens, answer, question, subject, alternative=n > 0)
         if result.grade == 5:
@@ -741,7 +794,14 @@ def _mark_one(
     match = _align(got, want, subject)
     ideas = ideas_of(expected)
     long = len(want) >= LONG_ANSWER_WORDS or (len(ideas) >= 2 and len(want) >= 4)
-    conflict = _conflict(match, expected_tokens, subject, term=len(want) <= TERM_WORDS)
+    conflict = _conflict(
+        match,
+        [*expected_tokens, *(w for w in words(question) if w not in expected_tokens)],
+        typed_tokens,
+        subject,
+        short=not long,
+        term=len(want) <= TERM_WORDS,
+    )
     if conflict:
         return TypedResult(
             typed,
@@ -801,6 +861,26 @@ def _over_as_too_much(typed: list[str], expected: Sequence[str]) -> list[str]:
     return out
 
 
+def _alternatives(idea: str) -> list[str]:
+    """An idea, and its parts joined by "or" when each is one on its own ("client services
+    or customer care processes"): either is the idea."""
+    parts = [p for p in re.split(r"\s+or\s+", idea) if len(content(words(p))) >= 2]
+    return [idea, *parts] if len(parts) > 1 else [idea]
+
+
+def _idea_found(got: list[str], idea: str, subject: Subject, asked: set[str]) -> bool:
+    """Whether most of an idea's content words were typed (those the question gives aside;
+    half of one or two words is enough)."""
+    idea_words = content(w for w in words(idea) if w not in ARTICLES)
+    idea_words = [w for w in idea_words if stem(w) not in asked] or idea_words
+    if not idea_words:
+        return False
+    matched = _align(got, idea_words, subject).matched
+    return matched * 2 > len(idea_words) or (
+        len(idea_words) <= 2 and matched * 2 >= len(idea_words)
+    )
+
+
 def _mark_ideas(
     typed: str,
     expected: str,
@@ -816,10 +896,7 @@ def _mark_ideas(
     marked: list[Idea] = []
     found_weight = total_weight = 0.0
     for idea, weight in ideas:
-        idea_words = content(w for w in words(idea) if w not in ARTICLES)
-        idea_words = [w for w in idea_words if stem(w) not in asked] or idea_words
-        found = _align(got, idea_words, subject)
-        hit = bool(idea_words) and found.matched * 2 > len(idea_words)
+        hit = any(_idea_found(got, part, subject, asked) for part in _alternatives(idea))
         marked.append(Idea(idea, hit))
         total_weight += weight
         found_weight += weight if hit else 0.0
