@@ -42,7 +42,7 @@ _STOPWORDS = """a all also an and any are as at be been but by can could do does
     has have if in into is it its may of on or so such than that the their them there
     they this those these to was were what when which who will with would your you he she
     his her our we us i me my about around approximately roughly some just being only
-    instead rather even ever still"""
+    instead rather even ever still how"""
 STOPWORDS = frozenset(_STOPWORDS.split())
 ARTICLES = frozenset({"a", "an", "the"})
 _NON_WORD = re.compile(r"[^\w]+")
@@ -252,6 +252,11 @@ def _stem(word: str) -> str:
         w = w[:-2]
     elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
         w = w[:-1]
+    if w.endswith("ness") and len(w) > 6:  # friendliness, helpfulness
+        w = w[:-4]
+        w = w[:-1] + "y" if w.endswith("i") else w
+    if w.endswith(("ence", "ance")) and len(w) > 6:  # competence: competent
+        w = w[:-2] + "t"
     if w.endswith("ied") and len(w) > 4:
         w = w[:-3] + "y"
     elif w.endswith("ing") and len(w) > 5:
@@ -901,11 +906,12 @@ def _mark_ideas(
         total_weight += weight
         found_weight += weight if hit else 0.0
     share = found_weight / total_weight if total_weight else 0.0
+    main_found = all(i.found for i, (_t, w) in zip(marked, ideas, strict=True) if w >= 1.0)
     recall = match.matched / max(match.needed, 1)
     if share >= 1.0:
         grade = 5 if recall >= 0.9 and not match.typos else 4
     elif share >= 0.66:
-        grade = 4 if recall >= 0.75 else 3
+        grade = 4 if recall >= 0.75 or main_found else 3
     elif share >= 0.5:
         grade = 3
     elif share > 0.0:
