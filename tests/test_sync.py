@@ -108,7 +108,10 @@ def test_deck_order_decides_which_new_cards_come_first(
     write_deck(folder, "beta", beta)
     assert cli("decks", "sync", str(folder), now=NOW).code == 0
     conn = sqlite3.connect(db_path)
-    first = conn.execute("SELECT card_id FROM state ORDER BY rowid LIMIT 1").fetchone()[0]
+    first = conn.execute(
+        "SELECT s.card_id FROM state s JOIN cards c ON c.id = s.card_id "
+        "WHERE c.topic IN ('alpha', 'beta') ORDER BY s.rowid LIMIT 1"
+    ).fetchone()[0]
     conn.close()
     assert first == "b-basic"
 

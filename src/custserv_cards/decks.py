@@ -8,6 +8,7 @@ tags (``!!python/object`` and friends) and no aliases, which also rules out alia
 from __future__ import annotations
 
 import difflib
+import errno
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -25,10 +26,10 @@ from custserv_cards.model import (
     Source,
     cloze_display,
 )
+from custserv_cards.paths import MAX_DECK_BYTES, NotARegularFile, read_deck_bytes
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SOURCE = re.compile(r"^(?P<note>[^:\s]+):(?P<start>\d+)(?:-(?P<end>\d+))?$")
-MAX_DECK_BYTES = 2_000_000
 
 DECK_KEYS = ("topic", "title", "description", "order", "cards")
 REQUIRED_DECK_KEYS = ("topic", "title", "description", "cards")
@@ -482,22 +483,36 @@ class _Checker:
 
 def _read_text(path: Path, problems: list[str]) -> str | None:
     try:
-        size = path.stat().st_size
-        if size > MAX_DECK_BYTES:
-            problems.append(
-                f"{path}:1: the file is {size:,} bytes, more than a deck may be "
-                f"({MAX_DECK_BYTES:,}); split it into several decks"
-            )
-            return None
-        data = path.read_bytes()
+        data = read_deck_bytes(path, MAX_DECK_BYTES)
     except FileNotFoundError:
         problems.append(f"{path}:1: no such file; check the path")
         return None
     except IsADirectoryError:
         problems.append(f"{path}:1: is a directory, not a deck file")
         return None
+    except NotARegularFile as error:
+        problems.append(
+            f"{path}:1: is a {error.kind}, not a deck file; remove it or name the deck files"
+        )
+        return None
     except OSError as error:
-        problems.append(f"{path}:1: cannot be read ({error.strerror}); check its permissions")
+        if error.errno == errno.ELOOP:
+            problems.append(
+                f"{path}:1: is a symbolic link that leads back to itself; remove it or point "
+                "it at a deck file"
+            )
+        else:
+            problems.append(f"{path}:1: cannot be read ({error.strerror}); check its permissions")
+        return None
+    if len(data) > MAX_DECK_BYTES:
+        try:
+            size = f"{path.stat().st_size:,} bytes"
+        except OSError:
+            size = "larger"
+        problems.append(
+            f"{path}:1: the file is {size}, more than a deck may be "
+            f"({MAX_DECK_BYTES:,}); split it into several decks"
+        )
         return None
     try:
         return data.decode("utf-8-sig")

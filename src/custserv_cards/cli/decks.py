@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from custserv_cards.cli.common import App, console, open_store
+
+if TYPE_CHECKING:
+    from custserv_cards.model import Deck
 
 PathsArg = Annotated[
     list[Path] | None,
@@ -34,6 +37,8 @@ def validate(paths: PathsArg = None) -> None:
     files = paths_mod.deck_files(paths)
     locations: dict[str, str] = {}
     decks, problems = check_decks(files, locations)
+    if not problems and paths:
+        problems = _foreign_claims(decks, locations)
     if problems:
         raise DeckError(problems)
     advice = card_advice(decks, locations)
@@ -49,6 +54,19 @@ def validate(paths: PathsArg = None) -> None:
         print(f"{len(decks)} decks, {cards} cards: all valid.")
 
 
+def _foreign_claims(decks: list[Deck], locations: dict[str, str]) -> list[str]:
+    """The ids and topics of ``decks`` that your database already holds from a deck file in
+    another folder (none when there is no database yet: nothing is created to check)."""
+    from custserv_cards import paths
+    from custserv_cards.cli import common
+    from custserv_cards.sync import foreign_claims
+
+    if not paths.db_path(common.options.db).exists():
+        return []
+    with open_store() as store:
+        return foreign_claims(store, decks, locations)
+
+
 @decks_app.command("sync")
 def sync(paths: PathsArg = None) -> None:
     """Load decks into your database in one transaction, keeping everyone's progress.
@@ -58,7 +76,8 @@ def sync(paths: PathsArg = None) -> None:
     """
     from custserv_cards.sync import sync_paths
 
-    with open_store(sync_bundled=False) as store:
+    # your decks are checked against the bundled ones, so those are brought in first
+    with open_store(sync_bundled=bool(paths)) as store:
         result = sync_paths(store, paths)
     print(
         f"{result.added} added, {result.updated} updated, {result.retired} retired, "
