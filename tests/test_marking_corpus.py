@@ -188,3 +188,52 @@ def test_list_and_cloze_answers_split_on_lines_commas_and_semicolons(cli: Run) -
     for answer in ("95\n5", "95; 5", "ninety-five;five"):
         shown = json.loads(cli("check", "complaints-time-split", answer, "--json").out)
         assert shown["grade"] == 5, answer
+
+
+def test_no_distractor_of_the_bundled_decks_is_a_right_answer() -> None:
+    """Every card of the bundled decks, drilled by topic: four options, none repeated, none
+    from the card's own group, none that marking counts as right, and none drawn from a
+    card that overlaps the question (for a list, no distractor shares a distinctive word
+    with one of the card's items)."""
+    import random
+
+    cards = list(bundled().values())
+    by_topic: dict[str, list[Card]] = {}
+    for card in cards:
+        by_topic.setdefault(card.topic, []).append(card)
+    groups = {marking.answer_text(c): c.group for c in cards}
+    short = 0
+    for card in cards:
+        for seed in range(2):
+            found = marking.choices(card, by_topic[card.topic], random.Random(seed), subject())
+            assert found is not None, card.id
+            _note, options, right = found
+            short += len(options) < 4
+            assert len(set(map(marking.normalise, options))) == len(options), options
+            answers = (
+                [str(i) for i in card.fields["items"]]
+                if card.kind == "list"
+                else [marking.answer_text(card)]
+            )
+            assert right in answers
+            for option in options:
+                if option == right:
+                    continue
+                assert groups.get(option) != card.group, (card.id, option)
+                assert not any(
+                    marking.mark_text(option, a, subject=subject()).correct for a in answers
+                ), (card.id, option)
+                if card.kind == "list":
+                    mine = {
+                        marking.stem(w)
+                        for a in answers
+                        for w in marking.content(marking.words(a))
+                        if subject().share(w) < marking.COMMON_SHARE
+                    }
+                    theirs = {
+                        marking.stem(w)
+                        for w in marking.content(marking.words(option))
+                        if subject().share(w) < marking.COMMON_SHARE
+                    }
+                    assert not mine & theirs, (card.id, option)
+    assert short == 0

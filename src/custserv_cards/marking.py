@@ -667,29 +667,41 @@ def _conflict(
 
 def _word_diff(typed: str, expected: str) -> tuple[Segment, ...]:
     """A word-level difference of ``typed`` against ``expected``, compared as marking sees
-    words (case, punctuation, plural and number forms do not count as differences)."""
+    words (case, punctuation, plural and number forms are no difference; a synonym is
+    shown, so the student sees the answer's own word). Words that carry no content
+    ("is", "its") are left out of what is wrong or missing."""
     typed_words = typed.split()
     expected_words = expected.split()
 
     def key(word: str) -> str:
-        found = [w for w in words(word) if w not in ARTICLES]
-        return " ".join(stem(w) for w in found)
+        return " ".join(_stem(w) for w in words(word) if w not in ARTICLES)
+
+    def carries(text: str) -> bool:
+        return bool(content(words(text)))
 
     a = [key(w) for w in typed_words]
     b = [key(w) for w in expected_words]
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     segments: list[Segment] = []
+
+    def add(op: str, text: str) -> None:
+        if segments and segments[-1].op == op:
+            segments[-1] = Segment(op, f"{segments[-1].text} {text}")
+        else:
+            segments.append(Segment(op, text))
+
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            segments.append(Segment("same", " ".join(expected_words[j1:j2])))
+            add("same", " ".join(expected_words[j1:j2]))
             continue
-        if i2 > i1:
-            wrong = " ".join(w for w, k in zip(typed_words[i1:i2], a[i1:i2], strict=True) if k)
-            if wrong:
-                segments.append(Segment("wrong", wrong))
-        if j2 > j1:
-            missing = " ".join(expected_words[j1:j2])
-            segments.append(Segment("missing", missing))
+        wrong = " ".join(typed_words[i1:i2])
+        if wrong and carries(wrong):
+            add("wrong", wrong)
+        missing = " ".join(expected_words[j1:j2])
+        if missing and carries(missing):
+            add("missing", missing)
+        elif missing:
+            add("same", missing)
     return tuple(segments)
 
 
@@ -918,8 +930,8 @@ def _mark_ideas(
         grade = 2
     else:
         grade = 1
-    missed = [i.text for i in marked if not i.found]
-    reason = ("missed: " + "; ".join(missed)) if missed and grade < 5 else ""
+    found = sum(i.found for i in marked)
+    reason = f"{found} of {len(marked)} key ideas" if found < len(marked) else ""
     if not reason and match.typos:
         reason = TYPO_REASON
     return TypedResult(typed, expected, grade, GRADE_LABELS[grade], reason, (), tuple(marked))
@@ -1136,15 +1148,15 @@ def _distinctive(text: str, subject: Subject) -> set[str]:
 
 def _overlaps(card: Card, other: Card, subject: Subject) -> bool:
     """Whether ``other`` answers the same or an overlapping question: its question names a
-    distinctive word of one of ``card``'s answers (or the other way round), or, for two
-    lists, an item of each shares a distinctive word."""
+    distinctive word of one of ``card``'s answers (or the other way round), or, for a
+    list, one of its items shares a distinctive word with an answer of ``other``."""
     mine = [_distinctive(a, subject) for a in _answers_of(card)]
     theirs = [_distinctive(b, subject) for b in _answers_of(other)]
     their_question = {stem(w) for w in content(words(question_of(other)))}
     my_question = {stem(w) for w in content(words(question_of(card)))}
     if any(a & their_question for a in mine) or any(b & my_question for b in theirs):
         return True
-    if card.kind == "list" and other.kind == "list":
+    if card.kind == "list":
         return any(a & b for a in mine for b in theirs)
     return False
 
