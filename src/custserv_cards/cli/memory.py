@@ -38,7 +38,7 @@ def optimize() -> None:
     print(
         f"Fitted FSRS to {fitted.reviews:,} reviews: log loss {fitted.personal_log_loss:.4f} "
         f"with your parameters against {fitted.default_log_loss:.4f} with the defaults "
-        f"({gain:+.1%} better; lower is better)."
+        + (f"({gain:.1%} lower; lower is better)." if fitted.better else "(lower is better).")
     )
     if fitted.better:
         print(
@@ -46,7 +46,7 @@ def optimize() -> None:
             "they predict reviews they were not fitted on."
         )
     else:
-        print("Not better than the defaults, so nothing was changed.")
+        print("They predict no better than the defaults, so nothing was changed.")
 
 
 def eval_(

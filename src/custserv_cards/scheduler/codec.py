@@ -23,10 +23,6 @@ UPDATE_STATE = f"UPDATE state SET {', '.join(f'{c} = ?' for c in COLUMNS)} WHERE
 INSERT_STATE = f"INSERT INTO state (card_id, {STATE_COLUMNS}) VALUES (?{', ?' * len(COLUMNS)})"
 
 
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
 def fsrs_to_text(memory: FsrsMemory | None) -> str | None:
     if memory is None:
         return None
@@ -54,16 +50,16 @@ def fsrs_from_text(text: str | None) -> FsrsMemory | None:
 
 def from_row(row: Sequence[Any]) -> CardState:
     """A state from the values of ``COLUMNS``, in order."""
-    repetitions, easiness, interval, due, lapses, last_day, again, fsrs = tuple(row)[:8]
+    repetitions, easiness, interval, due, lapses, last_day, again, fsrs = row[:8]
     return CardState(
-        repetitions=int(repetitions),
-        interval=int(interval),
-        due=_day(due),
-        lapses=int(lapses),
-        last_day=_day(last_day),
-        again=bool(again),
-        sm2=SM2Memory(int(easiness)),
-        fsrs=fsrs_from_text(fsrs),
+        repetitions,
+        interval,
+        date.fromisoformat(due) if due else None,
+        lapses,
+        date.fromisoformat(last_day) if last_day else None,
+        bool(again),
+        SM2Memory(easiness),
+        fsrs_from_text(fsrs) if fsrs else None,
     )
 
 

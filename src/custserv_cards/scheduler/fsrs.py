@@ -69,11 +69,16 @@ def check_parameters(parameters: Sequence[float]) -> tuple[float, ...]:
     return filled
 
 
+def forgetting_curve(parameters: Sequence[float]) -> tuple[float, float]:
+    """The power forgetting curve's (factor, decay) for these parameters."""
+    decay = -parameters[20] if len(parameters) > 20 else -0.5
+    return 0.9 ** (1 / decay) - 1, decay
+
+
 def retrievability(stability: float, days: float, parameters: Sequence[float]) -> float:
     """FSRS's probability of recall ``days`` after the last answer, for a memory of the given
     stability: the power forgetting curve (1 + f t / S)^-d, with f chosen so that R(S) = 0.9."""
-    decay = -parameters[20] if len(parameters) > 20 else -0.5
-    factor = 0.9 ** (1 / decay) - 1
+    factor, decay = forgetting_curve(parameters)
     return float((1 + factor * max(days, 0) / stability) ** decay)
 
 
@@ -103,6 +108,8 @@ class FSRS:
         self.parameters = tuple(parameters) if parameters else default_parameters()
         self.desired_retention = desired_retention
         self.engine = _engine(self.parameters)
+        self._curve = forgetting_curve(self.parameters)
+        self._from_sm2: dict[tuple[int, int], tuple[float, float]] = {}
 
     def review(self, state: CardState, grade: int, day: date) -> tuple[CardState, AnswerKind]:
         import fsrs_rs_python
@@ -148,10 +155,12 @@ class FSRS:
         """A memory for a card learnt under SM-2, from its ease and interval (None if new)."""
         if state.last_day is None:
             return None
-        found = self.engine.memory_state_from_sm2(
-            state.sm2.ef, float(max(state.interval, 1)), SM2_RETENTION
-        )
-        return FsrsMemory(found.stability, found.difficulty, state.last_day)
+        key = (state.sm2.easiness, max(state.interval, 1))
+        known = self._from_sm2.get(key)
+        if known is None:  # many cards share an EF and an interval: convert each pair once
+            found = self.engine.memory_state_from_sm2(key[0] / 100, float(key[1]), SM2_RETENTION)
+            known = self._from_sm2[key] = (found.stability, found.difficulty)
+        return FsrsMemory(known[0], known[1], state.last_day)
 
     def weakness(self) -> Weakness:
         return Weakness("recall", "Lowest recall today", "recall")
@@ -163,4 +172,5 @@ class FSRS:
 
     def recall(self, memory: FsrsMemory, day: date) -> float:
         """The probability of recalling the card on study day ``day``."""
-        return retrievability(memory.stability, (day - memory.day).days, self.parameters)
+        factor, decay = self._curve
+        return float((1 + factor * max((day - memory.day).days, 0) / memory.stability) ** decay)
