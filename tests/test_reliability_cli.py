@@ -36,12 +36,13 @@ def _required(path: list[str]) -> list[Any]:
 
 
 def _number_options(path: list[str]) -> list[Any]:
-    """Whole-number options (a seed is any whole number and never reaches the database)."""
+    """Whole-number options (a seed is any whole number and never reaches the database); click
+    names a range "integer range", the copy of click in newer typer releases "int range"."""
     return [
         p
         for p in getattr(_click_command(path), "params", [])
         if p.param_type_name == "option"
-        and getattr(p.type, "name", "") in ("integer", "int range")
+        and getattr(p.type, "name", "") in ("integer", "int range", "integer range")
         and p.name != "seed"
     ]
 

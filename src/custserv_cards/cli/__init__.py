@@ -16,10 +16,19 @@ import re
 import signal
 import sys
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer._click import exceptions as click_errors
+
+if TYPE_CHECKING:
+    from click import exceptions as click_errors
+else:
+    # The exceptions typer raises: newer typer releases carry their own copy of click
+    # (typer._click), older ones use click itself.
+    try:
+        click_errors = importlib.import_module("typer._click.exceptions")
+    except ModuleNotFoundError:
+        click_errors = importlib.import_module("click.exceptions")
 
 from custserv_cards import __version__
 from custserv_cards.cli import common
