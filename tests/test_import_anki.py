@@ -85,7 +85,11 @@ def test_export_then_import_gives_the_same_cards(cli: Run, tmp_path: Path) -> No
     mine = sorted(comparable(c) for d in bundled for c in d.cards)
     theirs = sorted(comparable(c) for d in decks for c in d.cards)
     assert theirs == mine
-    assert cli("decks", "validate", str(tmp_path / "fresh")).code == 0
+    # valid decks on their own (against the database they would clash with the bundled ids)
+    alone = cli("--db", str(tmp_path / "none.db"), "decks", "validate", str(tmp_path / "fresh"))
+    assert alone.code == 0, alone
+    clash = cli("decks", "validate", str(tmp_path / "fresh"))
+    assert clash.code == 1 and "is already used by" in clash.err
 
 
 def test_through_anki_and_back_in_its_current_format(cli: Run, tmp_path: Path) -> None:
