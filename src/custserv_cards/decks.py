@@ -678,7 +678,7 @@ def _count_of(word: str) -> int:
 
 def _front(card: Card) -> str:
     """What the student sees before answering, normalised for comparison."""
-    if card.kind == "cloze":
+    if card.kind is CardKind.CLOZE:
         text = cloze_display(str(card.fields["text"]))
     else:
         text = str(card.fields["prompt"])
@@ -739,9 +739,9 @@ def card_advice(decks: Iterable[Deck], locations: dict[str, str] | None = None) 
     for deck in decks:
         for card in deck.cards:
             place = where.get(card.group, f"{deck.path}:1")
-            if card.kind == "list":
+            if card.kind is CardKind.LIST:
                 found = _list_advice(str(card.fields["prompt"]), len(card.fields["items"]))
-            elif card.kind == "cloze":
+            elif card.kind is CardKind.CLOZE:
                 found = _cloze_advice(str(card.fields["text"]))
             else:
                 found = _answer_advice(str(card.fields["answer"]))
