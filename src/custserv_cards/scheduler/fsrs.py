@@ -119,7 +119,7 @@ class FSRS:
         current = (
             fsrs_rs_python.MemoryState(memory.stability, memory.difficulty) if memory else None
         )
-        elapsed = (day - state.last_day).days if state.last_day else 0
+        elapsed = max((day - state.last_day).days, 0) if state.last_day else 0
         chosen = getattr(self.engine.next_states(current, self.desired_retention, elapsed), choice)
         interval = clamp_interval(chosen.interval)
         new_memory = FsrsMemory(chosen.memory.stability, chosen.memory.difficulty, day)
