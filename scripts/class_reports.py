@@ -13,9 +13,11 @@ The tests use ``base_report`` and ``students`` to make their classes.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -155,9 +157,10 @@ def main() -> None:
     )
     env = {**os.environ, "CUSTSERV_DB": str(work / "unused.db")}
     for fmt in ("html", "md", "csv"):
-        times = []
+        times, cpu = [], []
         for _ in range(args.runs):
             target = work / f"class.{fmt}"
+            used = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             subprocess.run(
                 [sys.executable, "-m", "custserv_cards", "class", *map(str, files),
@@ -165,19 +168,27 @@ def main() -> None:
                 env=env, check=True, capture_output=True,
             )  # fmt: skip
             times.append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu.append(after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime)
         print(
             f"custserv class, {len(files)} reports -> {fmt}: "
             f"median {statistics.median(times):.3f} s "
-            f"(min {min(times):.3f}, max {max(times):.3f}, {args.runs} runs, whole process)"
+            f"(min {min(times):.3f}, max {max(times):.3f}, {args.runs} runs, whole process); "
+            f"CPU time median {statistics.median(cpu):.3f} s"
         )
     from custserv_cards import classview
 
     inner = []
     for _ in range(args.runs):
+        gc.disable()  # as the command does
         start = time.perf_counter()
         view = classview.merge(classview.read_reports([str(f) for f in files]))
         classview.render_html(view)
         inner.append(time.perf_counter() - start)
+        gc.enable()
+        del view
+        gc.collect()
+    print(f"load average while measured: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(
         f"read + merge + HTML in-process: median {statistics.median(inner):.3f} s "
         f"(min {min(inner):.3f}, max {max(inner):.3f})"

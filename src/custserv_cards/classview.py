@@ -380,16 +380,28 @@ def merge(students: list[Student], target: float = DEFAULT_TARGET) -> ClassView:
         notes.append("These reports share no cards: there is no readiness to compare.")
     end = latest.end
     inactive_from = (date.fromisoformat(end) - timedelta(days=INACTIVE_DAYS - 1)).isoformat()
+    # one pass over each student's cards: known cards per topic, lapses per card
+    topic_of = {cid: slug for slug in topics for cid in by_topic[slug]}
+    counted = len(topic_of)
+    forgot: dict[str, list[int]] = {}  # card: [students, lapses]
     partial: list[tuple[Student, int, dict[str, float | None], float | None]] = []
     for s in students:
-        readiness: dict[str, float | None] = {}
-        known_all = 0
-        for slug in topics:
-            ids = by_topic[slug]
-            known = sum(1 for cid in ids if s.cards[cid]["known"])
-            known_all += known
-            readiness[slug] = round(known / len(ids), 4)
-        overall = round(known_all / len(shared), 4) if shared else None
+        known_in = dict.fromkeys(topics, 0)
+        for cid, card in s.cards.items():
+            slug = topic_of.get(cid)
+            if slug is None:
+                continue
+            if card["known"]:
+                known_in[slug] += 1
+            if card["lapses"] > 0:
+                tally = forgot.setdefault(cid, [0, 0])
+                tally[0] += 1
+                tally[1] += card["lapses"]
+        known_all = sum(known_in.values())
+        readiness: dict[str, float | None] = {
+            slug: round(known_in[slug] / len(by_topic[slug]), 4) for slug in topics
+        }
+        overall = round(known_all / counted, 4) if counted else None
         partial.append((s, known_all, readiness, overall))
     overalls = [o for *_, o in partial if o is not None]
     median = statistics.median(overalls) if overalls else None
@@ -410,7 +422,7 @@ def merge(students: list[Student], target: float = DEFAULT_TARGET) -> ClassView:
             Row(
                 student=s,
                 known=known_all,
-                cards=len(shared),
+                cards=counted,
                 readiness=readiness,
                 overall=overall,
                 last_day=last_day,
@@ -423,14 +435,11 @@ def merge(students: list[Student], target: float = DEFAULT_TARGET) -> ClassView:
                 exam_date=exam["exam_date"] if exam else None,
             )
         )
-    missed = []
-    for cid in shared:
-        lapsed = [s.cards[cid]["lapses"] for s in students if s.cards[cid]["lapses"] > 0]
-        if lapsed:
-            card = latest.cards[cid]
-            missed.append(
-                Missed(cid, card["topic"], card["text"], card["answer"], len(lapsed), sum(lapsed))
-            )
+    missed = [
+        Missed(cid, card["topic"], card["text"], card["answer"], students_, lapses)
+        for cid, (students_, lapses) in forgot.items()
+        for card in [latest.cards[cid]]
+    ]
     missed.sort(key=lambda m: (-m.students, -m.lapses, m.card_id))
     return ClassView(
         rows=rows,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from typing import Annotated
 
@@ -58,8 +59,14 @@ def class_(
         else check_output(output, db=paths.db_path(common.options.db), overwrite=force)
     )
     chosen = classview.check_format(fmt, output)
-    students = classview.read_reports(reports or [])
-    text = classview.render(classview.merge(students, target / 100), chosen)
+    # The reports are tens of thousands of small, acyclic objects: the cyclic garbage
+    # collector would walk them again and again while they are read, and free nothing.
+    gc.disable()
+    try:
+        students = classview.read_reports(reports or [])
+        text = classview.render(classview.merge(students, target / 100), chosen)
+    finally:
+        gc.enable()
     if path is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
