@@ -46,8 +46,9 @@ def class_(
     is falling behind or at risk of missing the exam target, the cards the class misses
     most, and each student's recent activity.
 
-    Make each student's report with 'custserv report -f json'. Reports from different deck
-    versions are merged on the cards they share.
+    Make each student's report with 'custserv report -f json'.
+
+    Reports from different deck versions are merged on the cards they share.
     """
     from custserv_cards import classview, paths
     from custserv_cards.cli import common

@@ -233,10 +233,12 @@ def report(
     """Write a progress report: md to paste, html to view or print, csv for spreadsheets,
     json for other tools.
 
-    Names the student ('custserv config student "Ann Lee"') and the period it covers; shows
-    cards started and known, time studied, recent activity, the cards to work on, exam
-    readiness and the recall predicted for the day when an exam is set ('custserv exam set'),
-    the numbers of 'custserv stats', and a glossary of every term.
+    It names the student and the days it covers, and speaks plainly first.
+
+    Name the student: custserv config student "Ann Lee" (or --student).
+
+    Exam readiness and the recall predicted for the day appear once an exam is set:
+    custserv exam set 2027-06-01.
     """
     from custserv_cards import clock
     from custserv_cards import report as report_mod
