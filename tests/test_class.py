@@ -225,16 +225,17 @@ def test_at_risk_reads_the_exam_section(cli: Run, pair: tuple[str, str], tmp_pat
     for file in files:
         assert schema_errors(json.loads(Path(file).read_text(encoding="utf-8"))) == []
     md = run_class(cli, *files)
-    risk = md.split("## At risk of missing the exam target (80.0%)\n\n")[1].split("\n\n")[0]
+    risk = md.split("## At risk of missing the exam target\n\n")[1].split("\n\n")[1]
+    assert "\nTarget: 80.0% of the cards, unless a report sets its own.\n" in md
     assert risk.splitlines() == [
-        "- Ann Lee: expected to miss the exam target",
+        "- Ann Lee: the exam plan cannot reach the target of 80.0%",
         "- Cy: predicted recall 60.0% on the exam day, target 80.0%",
         "- Di: 1.2% ready, target 80.0%, 10 days left",
     ]
     # Bo: predicted above his own target; Ed: ready enough; Flo: no exam. With a lower
     # --target Di's 1.2% still misses; with 1 % it does not.
     low = run_class(cli, *files, "--target", "1").split("## At risk")[1].split("## Readiness")[0]
-    assert "- Di:" not in low and "(1.0%)" in low
+    assert "- Di:" not in low and "Target: 1.0% of the cards" in low
 
 
 def test_hostile_names_and_text_stay_inert(cli: Run, pair: tuple[str, str], tmp_path: Path) -> None:
@@ -288,3 +289,20 @@ def test_generated_students_follow_the_schema(cli: Run, pair: tuple[str, str]) -
     base = json.loads(Path(pair[0]).read_text(encoding="utf-8"))
     for data in class_reports.students(with_exam(base), 5):
         assert schema_errors(data) == []
+
+
+def test_a_real_exam_plan_reaches_the_class_view(
+    cli: Run, pair: tuple[str, str], tmp_path: Path
+) -> None:
+    """The exam planner fills the report's exam section; the class view reads it as it is."""
+    ann_db = tmp_path / "ann.db"
+    set_exam = cli("--db", str(ann_db), "exam", "set", "2026-11-26", "--minutes", "1",
+                   "--target", "0.9", now=NOW)  # fmt: skip
+    assert set_exam.code == 0, set_exam
+    data = real_report(cli, ann_db, tmp_path / "ann-exam.json", "--student", "Ann Lee")
+    assert schema_errors(data) == []
+    exam = data["exam"]
+    assert (exam["target"], exam["at_risk"], exam["days_left"]) == (0.9, True, 3)
+    md = run_class(cli, str(tmp_path / "ann-exam.json"), pair[1])
+    risk = md.split("## At risk of missing the exam target\n\n")[1].split("\n\n")[1]
+    assert risk == "- Ann Lee: the exam plan cannot reach the target of 90.0%"

@@ -336,7 +336,11 @@ def _at_risk(student: Student, default_target: float) -> str | None:
     target = default_target if target is None else float(target)
     total = exam["total"]
     if isinstance(exam.get("at_risk"), bool):
-        return "expected to miss the exam target" if exam["at_risk"] else None
+        return (
+            f"the exam plan cannot reach the target of {percent(target)}"
+            if exam["at_risk"]
+            else None
+        )
     predicted = total.get("predicted_recall")
     if predicted is not None:
         if predicted < target:
@@ -527,7 +531,12 @@ def render_markdown(view: ClassView) -> str:
     lines.append("")
     if any(r.exam_date for r in view.rows):
         risky = [r for r in view.rows if r.at_risk]
-        lines += [f"## At risk of missing the exam target ({percent(view.target)})", ""]
+        lines += [
+            "## At risk of missing the exam target",
+            "",
+            f"Target: {percent(view.target)} of the cards, unless a report sets its own.",
+            "",
+        ]
         lines += (
             [f"- {md_escape(r.student.label)}: {md_escape(_risk_text(r))}" for r in risky]
             if risky
