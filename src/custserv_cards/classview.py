@@ -481,7 +481,7 @@ def _lead(view: ClassView) -> str:
 
 
 CLASS_GLOSSARY = (
-    ("Known", "recalled last time, not a leech, and not due again for 6 days or more."),
+    ("Known", "recalled the last two times, not a leech, and not due again for 6 days or more."),
     ("Readiness", "cards known as a share of the topic's cards that every report holds."),
     (
         "Falling behind",

@@ -62,7 +62,7 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("Cards started", "cards answered at least once."),
     (
         "Cards known",
-        "cards recalled correctly the last time they were asked, not leeches, and that the "
+        "cards recalled correctly the last two times they were asked, not leeches, and that the "
         f"scheduler will not ask again for {KNOWN_MIN_DAYS} days or more. With the standard "
         "scheduler (SM-2) that takes correct answers on two different days, so a card first "
         "seen today is never known.",
@@ -381,8 +381,8 @@ def render_markdown(full: Full) -> str:
             "",
             exam_summary(exam),
             "",
-            f"Ready means known: recalled last time and not due again for {KNOWN_MIN_DAYS} "
-            "days or more.",
+            "Ready means known: recalled the last two times and not due again for "
+            f"{KNOWN_MIN_DAYS} days or more.",
             "",
             *_md_table(
                 EXAM_HEADERS, [_exam_row(exam, t, titles) for t in [*exam.topics, exam.total]]
@@ -750,8 +750,9 @@ def render_html(full: Full) -> str:
         "<table><thead><tr>"
         + "".join(f"<th>{esc(h)}</th>" for h in PLAIN_HEADERS)
         + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        f'<p class="legend">Known: recalled last time and not due again for {KNOWN_MIN_DAYS} '
-        "days or more. Answers and time: over the period of this report.</p></section>"
+        '<p class="legend">Known: recalled the last two times and not due again for '
+        f"{KNOWN_MIN_DAYS} days or more. Answers and time: over the period of this report."
+        "</p></section>"
     )
     recent = [d for d in summary.recent if d.answers]
     out.append("<section><h2>Recent activity (last 14 days)</h2>")
@@ -783,10 +784,10 @@ def render_html(full: Full) -> str:
             "<table><thead><tr>"
             + "".join(f"<th>{esc(h)}</th>" for h in EXAM_HEADERS)
             + f"</tr></thead><tbody>{''.join(exam_rows)}</tbody></table>"
-            f'<p class="legend">Ready: a known card (recalled last time, not due again for '
-            f"{KNOWN_MIN_DAYS} days or more); suspended cards are left out. New per day: new "
-            "cards the exam plan starts each day. Recall on the day: what the memory model "
-            "expects you to recall on the exam day if you stop now, and with the plan.</p>"
+            '<p class="legend">Ready: a known card (recalled the last two times, not due '
+            f"again for {KNOWN_MIN_DAYS} days or more); suspended cards are left out. New per "
+            "day: new cards the exam plan starts each day. Recall on the day: what the memory "
+            "model expects you to recall on the exam day if you stop now, and with the plan.</p>"
         )
         if exam.cards_at_risk:
             out.append("<h3>Most at risk if you stop now</h3>")

@@ -57,9 +57,10 @@ Report figures (``report``):
 
 * **retention over time**: per topic and per week (Monday to Sunday), the same retention as
   above over that week's ``review`` answers.
-* **known** (a card): recalled at its last answer (``repetitions >= 1``), not a leech, and
-  the scheduler will not ask for it again for 6 days or more (``interval >= 6``). With SM-2
-  that takes correct answers on two different days: a card first seen today is never known.
+* **known** (a card): recalled at its last two answers in a row (``repetitions >= 2``), not a
+  leech, and the scheduler will not ask for it again for 6 days or more (``interval >= 6``).
+  With SM-2 that takes correct answers on two different days: a card first seen today is
+  never known; under either scheduler, a card answered once never is.
 * **exam readiness** (when an exam is set, ``custserv exam set``): days left; per topic the
   share of cards that are *ready*, i.e. known (suspended cards are left out of the total),
   the new cards still to learn, the new cards per day the exam plan introduces, the cards due
@@ -101,7 +102,7 @@ SCHEMA_VERSION = 2  # of the JSON report: docs/report-schema.json
 
 # A known card (see the module's docstring), as SQL over ``state s``.
 KNOWN = (
-    f"(s.last_day IS NOT NULL AND s.repetitions >= 1 AND s.lapses < {LEECH_LAPSES} "
+    f"(s.last_day IS NOT NULL AND s.repetitions >= 2 AND s.lapses < {LEECH_LAPSES} "
     f"AND s.interval >= {KNOWN_MIN_DAYS})"
 )
 

@@ -1,7 +1,7 @@
 """The plain-language figures of a progress report: what a teacher reads first.
 
 * **cards started**: active cards answered at least once.
-* **cards known**: see ``stats.KNOWN`` (recalled last time, not a leech, not due again for
+* **cards known**: see ``stats.KNOWN`` (recalled the last two times, not a leech, not due again for
   6 days or more).
 * **time studied**: the sum of the answer times the log records (the time from showing a
   card to its grade), over the report's period; answers given by ``custserv grade`` carry
