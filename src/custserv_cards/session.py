@@ -645,11 +645,24 @@ def summary_panel(view: View, summary: Summary) -> RenderableType:
 
 
 def _read_answers(source: KeySource, card: Card) -> list[str] | None:
-    """Read a typed answer: one line, one per blank, or list items until an empty line."""
+    """Read a typed answer: one line, one per blank, or list items until an empty line.
+
+    Lines that arrive together (pasted) go to the next blanks or items; for a one-line
+    answer they are joined by spaces. No pasted line is ever read as a key press."""
+    pending: list[str] = []
+
+    def read(prompt: str) -> str | None:
+        if not pending:
+            text = source.line(prompt)
+            if text is None:
+                return None
+            pending.extend(text.split("\n"))
+        return pending.pop(0)
+
     if card.kind == "list":
         lines: list[str] = []
         while True:
-            line = source.line(f"  {len(lines) + 1}. ")
+            line = read(f"  {len(lines) + 1}. ")
             if line is None:
                 return lines or None
             if not line.strip():
@@ -660,13 +673,15 @@ def _read_answers(source: KeySource, card: Card) -> list[str] | None:
         typed: list[str] = []
         for n in range(len(blanks)):
             label = f"  Blank {n + 1} of {len(blanks)}: " if len(blanks) > 1 else "  Blank: "
-            line = source.line(label)
+            line = read(label)
             if line is None:
                 return None
             typed.append(line)
+        if pending and typed:
+            typed[-1] = " ".join([typed[-1], *pending])
         return typed
     line = source.line("  Answer: ")
-    return None if line is None else [line]
+    return None if line is None else [" ".join(line.split("\n"))]
 
 
 def verdict_body(view: View, card: Card, verdict: Verdict) -> RenderableType:

@@ -1,0 +1,137 @@
+"""A study session against what a real terminal and other custserv processes do to it: an
+undo that must stay within the session, a terminal that hangs up, a deck sync in another
+terminal, a pasted answer, and Ctrl-Z then ``fg``. Each test is named after the finding of
+the reliability review it checks (docs/your-data.md lists them)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pexpect = pytest.importorskip("pexpect")
+
+from ptyscreen import TODAY, Screen, db, query, screens, start, template_db  # noqa: E402
+
+__all__ = ["db", "screens", "template_db"]  # fixtures
+
+FIRST = "def-customer-service-revision-notes"
+PROMPT = "According to the revision notes, what is customer service?"
+
+
+@pytest.mark.parametrize("mode", ["flip", "type"])
+def test_finding_16_terminal_hang_up_ends_cleanly(db: Path, tmp_path: Path, mode: str) -> None:
+    errors = tmp_path / "stderr.txt"
+    env = {**os.environ, "CUSTSERV_DB": str(db), "CUSTSERV_NOW": TODAY, "NO_COLOR": "1"}
+    env.update({"TERM": "xterm", "COLUMNS": "80", "LINES": "24"})
+    child = pexpect.spawn(
+        "/bin/sh",
+        ["-c", f'exec "{sys.executable}" -m custserv_cards review --mode {mode} 2>"{errors}"'],
+        env=env,
+        dimensions=(24, 80),
+        timeout=8,
+    )
+    child.expect("customer service")
+    if mode == "flip":
+        child.send(" ")
+        child.expect("blackout")
+        child.send("4")
+    else:
+        child.send("Meeting customers' needs\r")
+        child.expect("suggested")
+        child.send("\r")
+    child.expect("1 done")
+    child.expect("Ctrl-D quits" if mode == "type" else "Space/Enter")
+    time.sleep(0.3)
+    pid = child.pid
+    os.close(child.child_fd)  # the terminal goes away (a closed window, a dropped ssh)
+    child.child_fd = -1
+    deadline = time.time() + 8
+    status = None
+    while time.time() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        raise AssertionError("custserv did not end after its terminal hung up")
+    err = errors.read_text()
+    assert "Traceback" not in err and "termios" not in err and "Exception ignored" not in err, err
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 130, status
+    assert query(db, "SELECT card_id FROM reviews") == [(FIRST,)]
+
+
+def test_finding_20_a_pasted_two_line_answer_is_one_answer(db: Path, screens: list[Screen]) -> None:
+    screen = start(screens, db, "review", "--mode", "type")
+    screen.wait(PROMPT, "Answer:")
+    # One write, as a terminal delivers a paste: the second line must not become key presses
+    # (its 's' would suspend the card, and the rest would answer the next card unseen).
+    screen.press("The way a business looks after\rits current and future customers.\r")
+    shown = screen.wait("You typed", "suggested")
+    flat = " ".join(shown.replace("│", " ").split())
+    assert "The way a business looks after its current and future customers." in flat
+    time.sleep(0.5)
+    assert query(db, "SELECT COUNT(*) FROM state WHERE suspended = 1") == [(0,)]
+    assert query(db, "SELECT COUNT(*) FROM reviews") == [(0,)]
+    screen.press("\r")
+    screen.wait("1 done", "Answer:")
+    assert query(db, "SELECT card_id FROM reviews") == [(FIRST,)]
+    screen.child.sendeof()  # Ctrl-D at the next answer ends the session
+    screen.wait("Session summary")
+    assert screen.finish() == 0
+
+
+def test_finding_20_a_paste_without_a_final_line_end_is_text_too(
+    db: Path, screens: list[Screen]
+) -> None:
+    screen = start(screens, db, "review", "--mode", "type")
+    screen.wait(PROMPT, "Answer:")
+    screen.press("Meeting the needs\rsubu")  # 's', 'u', 'b' would suspend, undo, bury
+    shown = screen.wait("You typed", "suggested")
+    assert "Meeting the needs subu" in " ".join(shown.replace("│", " ").split())
+    time.sleep(0.5)
+    assert query(
+        db, "SELECT COUNT(*) FROM state WHERE suspended = 1 OR buried_until IS NOT NULL"
+    ) == [(0,)]
+
+
+def test_finding_28_keys_work_after_ctrl_z_and_fg(db: Path, tmp_path: Path) -> None:
+    if shutil.which("bash") is None:
+        pytest.skip("needs bash for job control")
+    env = {**os.environ, "CUSTSERV_DB": str(db), "CUSTSERV_NOW": TODAY, "NO_COLOR": "1"}
+    env.update({"TERM": "xterm", "COLUMNS": "80", "LINES": "24", "PS1": "$ "})
+    shell = pexpect.spawn(
+        "bash", ["--norc", "--noprofile", "-i"], env=env, dimensions=(24, 80), timeout=8
+    )
+    try:
+        shell.expect_exact("$ ")
+        shell.sendline(f'"{sys.executable}" -m custserv_cards review')
+        shell.expect("Space/Enter")
+        shell.send(" ")
+        shell.expect("blackout")
+        shell.send("4")
+        shell.expect("1 done")
+        shell.expect("Space/Enter")
+        time.sleep(0.3)
+        shell.sendcontrol("z")
+        shell.expect("Stopped")
+        shell.expect_exact("$ ")
+        shell.sendline("fg")
+        shell.expect("Space/Enter")  # drawn again
+        time.sleep(0.3)
+        shell.send(" ")  # no Enter: cbreak mode must be back
+        shell.expect("blackout", timeout=3)
+        shell.send("5")
+        shell.expect("2 done", timeout=3)
+        assert query(db, "SELECT COUNT(*) FROM reviews") == [(2,)]
+        shell.send("q")
+        shell.expect("Session summary")
+        shell.expect_exact("$ ")
+    finally:
+        shell.terminate(force=True)
