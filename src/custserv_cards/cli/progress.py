@@ -12,6 +12,7 @@ from custserv_cards.cli.common import console, open_store
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+    from rich.text import Text
 
     from custserv_cards.stats import ExamReadiness, Stats, WeakCard
 
@@ -42,7 +43,7 @@ def stats(
         print(json_text(result.to_dict()))
         return
     out = console()
-    for part in _dashboard(result):
+    for part in _dashboard(result, out.width):
         out.print(part)
     if exam is not None:
         out.print(_exam_lines(exam))
@@ -63,82 +64,78 @@ def _exam_lines(exam: ExamReadiness) -> str:
     )
 
 
-def _dashboard(result: Stats) -> list[RenderableType]:
-    from rich import box
-    from rich.table import Table
+def _dashboard(result: Stats, width: int) -> list[RenderableType]:
+    """The dashboard for a terminal ``width`` columns wide. Topic names and card ids are
+    never cut (they are what 'custserv quiz --topic', 'card show' and 'suspend' take): a
+    table too wide for the terminal is split into several, each starting with the topic,
+    and the legends wrap between words."""
     from rich.text import Text
 
-    from custserv_cards.render import safe
     from custserv_cards.report import HEAT_COLOURS, figure_text, percent, sparkline
     from custserv_cards.stats import memory_figure
 
     parts: list[RenderableType] = []
     rows = [*result.topics, result.total]
     weakness = result.weakness
-
-    def make_table(title: str, columns: tuple[str, ...], caption: str) -> Table:
-        table = Table(
-            title=title,
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-            pad_edge=False,
-            caption=caption,
-            caption_justify="left",
+    states: list[tuple[str, list[str]]] = [
+        (name, [str(getattr(t, attr)) for t in rows])
+        for name, attr in (
+            ("cards", "cards"), ("new", "new"), ("learn", "learning"), ("young", "young"),
+            ("mature", "mature"), ("susp", "suspended"), ("leech", "leech"),
         )
-        for n, name in enumerate(columns):
-            if n == 0:  # the topic: cut short with an ellipsis rather than split mid-word
-                table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=24)
-            else:
-                table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
-        return table
-
-    states = make_table(
-        f"Cards by state on {result.today}",
-        ("topic", "cards", "new", "learn", "young", "mature", "susp", "leech"),
-        "learn: answered, interval of 1 day or less; young: 2 to 20 days; mature: 21 days or more; "
-        "susp: suspended; leech: failed 8 times or more",
-    )
-    progress = make_table(
-        "Retention and due cards",
-        ("topic", "ret 30d", "rev 30d", f"avg {weakness.label}", "today", "tmrw", "7 days"),
-        "ret: retention, the share of the last 30 days' reviews (rev) of cards answered before "
-        "that were graded 3 or more; today: due today, overdue included; tmrw: due tomorrow; "
-        "7 days: due on or before a week from today",
-    )
-    for n, topic in enumerate(rows):
-        style = "bold" if topic is result.total else ""
-        end_section = n == len(rows) - 2
-        counts = (topic.cards, topic.new, topic.learning, topic.young, topic.mature,
-                  topic.suspended, topic.leech)  # fmt: skip
-        states.add_row(safe(topic.topic), *map(str, counts), end_section=end_section, style=style)
-        progress.add_row(
-            safe(topic.topic),
-            percent(topic.retention_30d),
-            str(topic.reviews_30d),
-            figure_text(weakness.key, memory_figure(result, topic)),
-            *map(str, (topic.due_today, topic.due_tomorrow, topic.due_7_days)),
-            end_section=end_section,
-            style=style,
-        )
-    parts += [states, progress]
+    ]  # fmt: skip
+    progress: list[tuple[str, list[str]]] = [
+        ("ret 30d", [percent(t.retention_30d) for t in rows]),
+        ("rev 30d", [str(t.reviews_30d) for t in rows]),
+        (
+            f"avg {weakness.label}",
+            [figure_text(weakness.key, memory_figure(result, t)) for t in rows],
+        ),
+        ("today", [str(t.due_today) for t in rows]),
+        ("tmrw", [str(t.due_tomorrow) for t in rows]),
+        ("7 days", [str(t.due_7_days) for t in rows]),
+    ]
+    names = [t.topic for t in rows]
+    for title, columns, legend in (
+        (
+            f"Cards by state on {result.today}",
+            states,
+            "learn: answered, interval of 1 day or less; young: 2 to 20 days; mature: 21 days "
+            "or more; susp: suspended; leech: failed 8 times or more",
+        ),
+        (
+            "Retention and due cards",
+            progress,
+            "ret: retention, the share of the last 30 days' reviews (rev) of cards answered "
+            "before that were graded 3 or more; today: due today, overdue included; tmrw: due "
+            "tomorrow; 7 days: due on or before a week from today",
+        ),
+    ):
+        parts.append(_topic_table(title, names, columns, width))
+        parts.append(Text(legend, style="dim"))
 
     due = [d.count for d in result.forecast]
     parts.append(Text(""))
     parts.append(
         Text.assemble(
-            ("Due, next 30 days  ", "bold"),
+            ("Due, next 30 days", "bold"),
+            "  " if width >= 70 else "\n",
             (sparkline([float(c) for c in due]), "cyan"),
-            f"  {due[0]} today, peak {max(due)}, total {sum(due)}",
+            "  " if width >= 70 else "\n",
+            f"{due[0]} today, peak {max(due)}, total {sum(due)}",
         )
     )
 
+    # As many whole weeks as fit: a row of the heatmap never wraps.
+    weeks_all = (len(result.heatmap) + 6) // 7
+    weeks = max(1, min(weeks_all, (width - 5) // 2))
+    first = (weeks_all - weeks) * 7
     heat = Text()
-    heat.append("Reviews, 26 weeks\n", style="bold")
+    heat.append(f"Reviews, last {weeks} weeks\n", style="bold")
     peak = max((d.count for d in result.heatmap), default=0) or 1
-    weeks = (len(result.heatmap) + 6) // 7
     for row, name in enumerate(("Mon", "", "Wed", "", "Fri", "", "Sun")):
         heat.append(f"{name:<4}")
-        for week in range(weeks):
+        for week in range(weeks_all - weeks, weeks_all):
             i = week * 7 + row
             if i >= len(result.heatmap):
                 break
@@ -146,8 +143,9 @@ def _dashboard(result: Stats) -> list[RenderableType]:
             level = 0 if not count else 1 + min(3, int(count / peak * 4 - 1e-9))
             heat.append("■ " if count else "· ", style=HEAT_COLOURS[level] if count else "dim")
         heat.append("\n")
-    days = sum(1 for d in result.heatmap if d.count)
-    total_reviews = sum(d.count for d in result.heatmap)
+    shown = result.heatmap[first:]
+    days = sum(1 for d in shown if d.count)
+    total_reviews = sum(d.count for d in shown)
     heat.append(f"{total_reviews} reviews on {days} days. ")
     heat.append(f"Streak: {result.streak} day{'s' if result.streak != 1 else ''}", style="bold")
     if not result.studied_today:
@@ -159,12 +157,68 @@ def _dashboard(result: Stats) -> list[RenderableType]:
         (weakness.title, result.weakest_by_memory()),
         ("Leeches", result.weakest.leeches),
     ):
-        parts.append(_weak_table(title, cards, result))
+        parts.append(_weak_table(title, cards, result, width))
     return parts
 
 
-def _weak_table(title: str, cards: list[WeakCard], result: Stats) -> RenderableType:
+def _topic_table(
+    title: str, names: list[str], columns: list[tuple[str, list[str]]], width: int
+) -> RenderableType:
+    """A table of the topics ``names`` and ``columns`` (the last row, the total, set apart).
+    When it is wider than ``width``, each topic's name gets a line of its own and its
+    numbers the line below, under the column names: a name is never cut."""
     from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from custserv_cards.render import safe
+
+    key_width = max(5, *(len(n) for n in names))
+    widths = [max(len(name), *(len(v) for v in values)) for name, values in columns]
+    if key_width + sum(w + 2 for w in widths) <= width - 1:
+        table = Table(
+            title=title,
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+            show_edge=False,
+            collapse_padding=True,
+        )
+        table.add_column("topic", no_wrap=True, min_width=key_width)
+        for (name, _values), column_width in zip(columns, widths, strict=True):
+            table.add_column(name, justify="right", no_wrap=True, min_width=column_width)
+        for row, name in enumerate(names):
+            table.add_row(
+                safe(name),
+                *(values[row] for _name, values in columns),
+                end_section=row == len(names) - 2,
+                style="bold" if row == len(names) - 1 else "",
+            )
+        return table
+
+    def numbers(cells: list[str]) -> str:
+        return " ".join(cell.rjust(w) for cell, w in zip(cells, widths, strict=True))
+
+    header = numbers([name for name, _values in columns])
+    lines: list[RenderableType] = [
+        Text(title, style="bold italic"),
+        Text("topic", style="bold"),
+        Text(header, style="bold"),
+        Text("─" * min(width - 1, len(header) + 2), style="dim"),
+    ]
+    for row, name in enumerate(names):
+        last = row == len(names) - 1
+        lines.append(safe(name, "bold" if last else ""))
+        lines.append(Text(numbers([values[row] for _name, values in columns]).rjust(len(header))))
+    return Group(*lines)
+
+
+def _weak_table(title: str, cards: list[WeakCard], result: Stats, width: int) -> RenderableType:
+    """The weakest cards: a table with each card's text cut to fit, or, on a terminal too
+    narrow for that, each card on its own lines. The card id is never cut."""
+    from rich import box
+    from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
@@ -175,23 +229,56 @@ def _weak_table(title: str, cards: list[WeakCard], result: Stats) -> RenderableT
     weakness = result.weakness
     if not cards:
         return Text(f"{title}: none.")
+    numbers = (("lapses", 6), (weakness.label, 4), ("interval", 8), ("due", 10))
+    id_width = max(4, *(len(c.card_id) for c in cards))
+    text_room = width - 1 - id_width - sum(w + 3 for _, w in numbers) - 3
+    if text_room < 16:
+        lines: list[RenderableType] = [Text(title, style="bold italic")]
+        for c in cards:
+            lines.append(safe(c.card_id, "bold"))
+            lines.append(
+                _pieces(
+                    (f"{c.lapses} lapses",
+                     f"{weakness.label} {figure_text(weakness.key, card_figure(result, c))}",
+                     f"interval {c.interval}",
+                     f"due {c.due or '–'}"),
+                    width,
+                )
+            )  # fmt: skip
+            text = safe("  " + c.text)
+            text.no_wrap = True
+            text.truncate(width - 1, overflow="ellipsis")
+            lines.append(text)
+        return Group(*lines)
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("card", no_wrap=True, overflow="ellipsis", max_width=24)
-    table.add_column("text", overflow="ellipsis")
-    for name, width in (("lapses", 6), (weakness.label, 4), ("interval", 8), ("due", 10)):
-        table.add_column(name, justify="right", no_wrap=True, min_width=width)
+    table.add_column("card", no_wrap=True, min_width=id_width)
+    table.add_column("text", overflow="ellipsis", no_wrap=True, max_width=text_room)
+    for name, column_width in numbers:
+        table.add_column(name, justify="right", no_wrap=True, min_width=column_width)
     for c in cards:
-        text = safe(c.text)
-        text.no_wrap = True  # one line, cut with an ellipsis: 'custserv card show' has it all
         table.add_row(
             safe(c.card_id),
-            text,
+            safe(c.text),
             str(c.lapses),
             figure_text(weakness.key, card_figure(result, c)),
             str(c.interval),
             c.due or "–",
         )
     return table
+
+
+def _pieces(pieces: tuple[str, ...], width: int) -> Text:
+    """Short facts joined by ' · ', indented, breaking between facts, never inside one."""
+    from rich.text import Text
+
+    lines = [" "]
+    for piece in pieces:
+        joined = f"{lines[-1]} · {piece}" if lines[-1].strip() else f"  {piece}"
+        if len(joined) > width - 1 and lines[-1].strip():
+            lines.append(f"  {piece}")
+        else:
+            lines[-1] = joined
+    return Text("\n".join(lines), style="dim")
 
 
 def report(
