@@ -86,9 +86,9 @@ def drain(store: Store, q: queue.Queue, grade: int = 5, steps: int = 50) -> list
     raise AssertionError("the queue never ended")
 
 
-def test_new_cards_in_deck_order_without_siblings_back_to_back(store: Store) -> None:
+def test_new_cards_in_deck_order_a_sibling_after_everything_else(store: Store) -> None:
     shown = drain(store, make_queue(store, topics=("alpha",)))
-    assert shown == ["a1", "a2", "a1:reverse", "a3", "a4", "a5"]
+    assert shown == ["a1", "a2", "a3", "a4", "a5", "a1:reverse"]
 
 
 def test_new_limit_and_topic_filter(store: Store) -> None:

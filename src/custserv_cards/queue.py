@@ -117,33 +117,61 @@ def _due(pulled: bool) -> str:
     return "s.due <= ?"
 
 
+def _avoiding(groups: Sequence[str]) -> tuple[str, list[str]]:
+    if not groups:
+        return "", []
+    return f" AND c.grp NOT IN ({', '.join('?' for _ in groups)})", list(groups)
+
+
 def due_reviews(
-    store: Store, today: date, where: Filter, limit: int, pulled: bool = False
+    store: Store,
+    today: date,
+    where: Filter,
+    limit: int,
+    pulled: bool = False,
+    avoid: Sequence[str] = (),
 ) -> list[Candidate]:
     """Cards due today or earlier, most overdue first (cards brought forward for an exam by
-    their due date too)."""
+    their due date too), none of the groups ``avoid``."""
     extra, params = where.clause()
+    skip, groups = _avoiding(avoid)
     rows = store.conn.execute(
         "SELECT s.card_id, c.grp FROM state s JOIN cards c ON c.id = s.card_id "
-        "WHERE " + _due(pulled) + _VISIBLE + extra + " "
+        "WHERE " + _due(pulled) + _VISIBLE + extra + skip + " "
         "ORDER BY s.due, s.rowid LIMIT ?",
-        (today.isoformat(), today.isoformat(), *params, limit),
+        (today.isoformat(), today.isoformat(), *params, *groups, limit),
     ).fetchall()
     return [Candidate(r[0], r[1], "review") for r in rows]
 
 
-def new_cards(store: Store, today: date, where: Filter, limit: int) -> list[Candidate]:
-    """Cards never answered, in the order they were added (deck order)."""
+def new_cards(
+    store: Store, today: date, where: Filter, limit: int, avoid: Sequence[str] = ()
+) -> list[Candidate]:
+    """Cards never answered, in the order they were added (deck order), none of the groups
+    ``avoid``."""
     extra, params = where.clause()
+    skip, groups = _avoiding(avoid)
     rows = store.conn.execute(
         "SELECT s.card_id, c.grp FROM state s JOIN cards c ON c.id = s.card_id "
         "WHERE s.due IS NULL AND s.last_day IS NULL"
         + _VISIBLE
         + extra
+        + skip
         + " ORDER BY s.rowid LIMIT ?",
-        (today.isoformat(), *params, limit),
+        (today.isoformat(), *params, *groups, limit),
     ).fetchall()
     return [Candidate(r[0], r[1], "new") for r in rows]
+
+
+def groups_answered(store: Store, today: date) -> set[str]:
+    """The groups of the cards answered today (drills aside), from the ``reviews_day``
+    index: their other cards (a card's reverse) wait until nothing else is left."""
+    rows = store.conn.execute(
+        "SELECT DISTINCT c.grp FROM reviews r JOIN cards c ON c.id = r.card_id "
+        "WHERE r.day = ? AND r.kind != 'drill'",
+        (today.isoformat(),),
+    ).fetchall()
+    return {r[0] for r in rows}
 
 
 def pending_repeats(store: Store, today: date, where: Filter) -> list[Candidate]:
@@ -200,7 +228,8 @@ class Queue:
     Due reviews come first, most overdue first; new cards are mixed in evenly among them
     (so both run out together) within the session's caps; a card failed in this session
     comes back after ``REPEAT_GAP`` other cards. Two cards of the same group (a definition
-    and its reverse, say) are not shown one after the other when anything else can be.
+    and its reverse, say) are not both shown on one day while other cards are waiting: the
+    second waits until nothing else is left (it is not shown right after the first either).
     """
 
     store: Store
@@ -216,6 +245,8 @@ class Queue:
     remaining: list[int] | None = None
     # Whether an exam brings cards forward (``temp.exam_due`` filled for today).
     pulled: bool = field(init=False, default=False)
+    # groups answered today (their other cards wait): read once, then kept answer by answer
+    answered_groups: set[str] | None = None
 
     def __post_init__(self) -> None:
         from custserv_cards.exam import prepare_pull_forward
@@ -230,16 +261,9 @@ class Queue:
             if self.shown - self.answered_at.get(c.card_id, -REPEAT_GAP) >= REPEAT_GAP
             and c.card_id != skip
         ]
-        reviews = (
-            due_reviews(self.store, self.today, self.where, CANDIDATES, self.pulled)
-            if self.limits.reviews > 0
-            else []
-        )
-        new = (
-            new_cards(self.store, self.today, self.where, CANDIDATES) if self.limits.new > 0 else []
-        )
-        reviews = [c for c in reviews if c.card_id != skip]
-        new = [c for c in new if c.card_id != skip]
+        reviews, new = self._fresh(sorted(self._answered_groups()), skip)
+        if not reviews and not new:  # only siblings of today's cards are left: show them
+            reviews, new = self._fresh((), skip)
         if self._new_turn(bool(reviews), bool(new)):
             order = [repeats, new, reviews]
         else:
@@ -257,6 +281,27 @@ class Queue:
             return late[0]
         return None
 
+    def _fresh(
+        self, avoid: Sequence[str], skip: str | None
+    ) -> tuple[list[Candidate], list[Candidate]]:
+        """Due reviews and new cards that may come next, none of the groups ``avoid``."""
+        reviews = (
+            due_reviews(self.store, self.today, self.where, CANDIDATES, self.pulled, avoid)
+            if self.limits.reviews > 0
+            else []
+        )
+        new = (
+            new_cards(self.store, self.today, self.where, CANDIDATES, avoid)
+            if self.limits.new > 0
+            else []
+        )
+        return [c for c in reviews if c.card_id != skip], [c for c in new if c.card_id != skip]
+
+    def _answered_groups(self) -> set[str]:
+        if self.answered_groups is None:
+            self.answered_groups = groups_answered(self.store, self.today)
+        return self.answered_groups
+
     def _new_turn(self, any_review: bool, any_new: bool) -> bool:
         if not any_new:
             return False
@@ -271,6 +316,7 @@ class Queue:
     def answered(self, candidate: Candidate, again: bool) -> None:
         """Note an answer: count it against the caps and remember when it was given."""
         self.shown += 1
+        self._answered_groups().add(candidate.group)
         if candidate.source == "new":
             self.limits.new -= 1
             self.new_shown += 1
@@ -298,6 +344,7 @@ class Queue:
         elif candidate.source == "review":
             self.limits.reviews += 1
         self.answered_at.pop(candidate.card_id, None)
+        self.answered_groups = None
         self.changed()
 
     def changed(self) -> None:
@@ -384,5 +431,25 @@ def topic_cards(store: Store, topics: Sequence[str]) -> list[Card]:
         f"WHERE c.topic IN ({marks}) AND c.retired = 0 AND s.suspended = 0 "
         "ORDER BY c.topic, c.position, c.id",
         tuple(topics),
+    ).fetchall()
+    return [Card.from_row({"id": r[0], "content": r[1]}) for r in rows]
+
+
+def weakest_cards(store: Store, topics: Sequence[str], count: int) -> list[Card]:
+    """The ``count`` weakest answered cards (of the topics, or of all when none are named),
+    weakest first: leeches, then the lowest share of answers graded 3 or more (drills
+    aside), then the most lapses, then the lowest EF. Suspended and retired cards are left
+    out; so are cards never answered (nothing is known of them yet)."""
+    from custserv_cards.scheduler.sm2 import LEECH_LAPSES
+
+    where, params = Filter(tuple(topics)).clause()
+    rows = store.conn.execute(
+        "SELECT c.id, c.content FROM cards c JOIN state s ON s.card_id = c.id "
+        "LEFT JOIN (SELECT card_id, COUNT(*) AS n, TOTAL(grade >= 3) AS passed FROM reviews "
+        "WHERE kind != 'drill' GROUP BY card_id) r ON r.card_id = c.id "
+        "WHERE c.retired = 0 AND s.suspended = 0 AND s.last_day IS NOT NULL" + where + " "
+        "ORDER BY s.lapses >= ? DESC, COALESCE(r.passed / r.n, 1.0), s.lapses DESC, "
+        "s.easiness, c.id LIMIT ?",
+        (*params, LEECH_LAPSES, count),
     ).fetchall()
     return [Card.from_row({"id": r[0], "content": r[1]}) for r in rows]
