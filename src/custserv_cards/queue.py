@@ -440,7 +440,7 @@ def weakest_cards(store: Store, topics: Sequence[str], count: int) -> list[Card]
     weakest first: leeches, then the lowest share of answers graded 3 or more (drills
     aside), then the most lapses, then the lowest EF. Suspended and retired cards are left
     out; so are cards never answered (nothing is known of them yet)."""
-    from custserv_cards.scheduler.sm2 import LEECH_LAPSES
+    from custserv_cards.scheduler.state import LEECH_LAPSES
 
     where, params = Filter(tuple(topics)).clause()
     rows = store.conn.execute(

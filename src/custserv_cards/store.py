@@ -22,7 +22,7 @@ from typing import Any
 
 from custserv_cards.errors import DataError, UsageError
 from custserv_cards.model import Card, Deck
-from custserv_cards.scheduler import Scheduler, codec
+from custserv_cards.scheduler import Outcome, Scheduler, codec
 from custserv_cards.scheduler.state import AnswerKind, CardState, PastAnswer, SchedulerName
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -492,10 +492,7 @@ class Store:
             if practice:
                 after, kind = before, AnswerKind.DRILL
             else:
-                known = before
-                if chosen.needs_history(before):
-                    known = chosen.with_history(before, self.past_answers(card_id))
-                after, kind = chosen.review(known, grade, day)
+                after, kind = chosen.review(self._known(chosen, card_id, before), grade, day)
                 conn.execute(codec.UPDATE_STATE, (*codec.to_row(after), card_id))
             cursor = conn.execute(
                 "INSERT INTO reviews (card_id, reviewed_at, day, grade, scheduler, kind, "
@@ -514,6 +511,26 @@ class Store:
             )
             review_id = int(cursor.lastrowid or 0)
         return Answer(review_id, card_id, grade, kind, before, after, chosen.name)
+
+    def _known(self, chosen: Scheduler, card_id: str, state: CardState) -> CardState:
+        """The state as ``chosen.review`` takes it: with the card's history if it needs it."""
+        if chosen.needs_history(state):
+            return chosen.with_history(state, self.past_answers(card_id))
+        return state
+
+    def outcomes(self, card_id: str, now: datetime) -> dict[int, Outcome]:
+        """What each grade would do to the card if it were answered now, computed by the
+        scheduler ``record_answer`` would use, the same way (nothing is written)."""
+        from custserv_cards.scheduler import preview
+
+        row = self.conn.execute(
+            f"SELECT {STATE_COLUMNS} FROM state s WHERE s.card_id = ?", (card_id,)
+        ).fetchone()
+        if row is None:
+            raise DataError(self._unknown_card(card_id))
+        chosen = self.scheduler()
+        state = self._known(chosen, card_id, codec.from_row(row))
+        return preview(chosen, state, self.today_for(now))
 
     def scheduler(self) -> Scheduler:
         """The scheduler the settings choose, with FSRS's personal parameters if fitted."""
@@ -569,28 +586,50 @@ class Store:
         moved to ``undone_reviews``. Returns what was undone, most recent first."""
         if steps < 1:
             raise UsageError(f"--steps must be 1 or more, not {steps}")
-        undone: list[Undone] = []
-        stamp = now.isoformat(timespec="milliseconds")
         with self.write() as conn:
             rows = conn.execute(
                 "SELECT id, card_id, grade, reviewed_at, kind, before FROM reviews "
                 "ORDER BY id DESC LIMIT ?",
                 (steps,),
             ).fetchall()
-            for review_id, card_id, grade, reviewed_at, kind, before in rows:
-                if kind != AnswerKind.DRILL:
-                    restored = codec.from_log(json.loads(before))
-                    conn.execute(codec.UPDATE_STATE, (*codec.to_row(restored), card_id))
-                conn.execute(
-                    "INSERT INTO undone_reviews (id, card_id, reviewed_at, day, grade, scheduler, "
-                    "kind, before, after, duration_ms, undone_at) SELECT id, card_id, "
-                    "reviewed_at, day, grade, scheduler, kind, before, after, duration_ms, ? "
-                    "FROM reviews WHERE id = ?",
-                    (stamp, review_id),
-                )
-                conn.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
-                undone.append(Undone(card_id, grade, reviewed_at, kind))
-        return undone
+            return [self._revert(row, now) for row in rows]
+
+    def undo_answer(self, review_id: int, now: datetime) -> Undone | None:
+        """Revert one answer, given by its id in the log, and nothing else (a session undoes
+        only its own answers, never one another custserv gave since). None when that answer
+        is no longer in the log, or when the card has been answered again since (by another
+        custserv): undoing it then would wipe out the later answer."""
+        with self.write() as conn:
+            row = conn.execute(
+                "SELECT id, card_id, grade, reviewed_at, kind, before FROM reviews WHERE id = ?",
+                (review_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            later = conn.execute(
+                "SELECT 1 FROM reviews WHERE card_id = ? AND id > ? AND kind != ? LIMIT 1",
+                (row[1], review_id, AnswerKind.DRILL),
+            ).fetchone()
+            if later is not None and row[4] != AnswerKind.DRILL:
+                return None
+            return self._revert(row, now)
+
+    def _revert(self, row: tuple[Any, ...], now: datetime) -> Undone:
+        """Inside a write: restore the card's state from the log row and move the row to
+        ``undone_reviews``."""
+        review_id, card_id, grade, reviewed_at, kind, before = row
+        if kind != AnswerKind.DRILL:
+            restored = codec.from_log(json.loads(before))
+            self.conn.execute(codec.UPDATE_STATE, (*codec.to_row(restored), card_id))
+        self.conn.execute(
+            "INSERT INTO undone_reviews (id, card_id, reviewed_at, day, grade, scheduler, "
+            "kind, before, after, duration_ms, undone_at) SELECT id, card_id, "
+            "reviewed_at, day, grade, scheduler, kind, before, after, duration_ms, ? "
+            "FROM reviews WHERE id = ?",
+            (now.isoformat(timespec="milliseconds"), review_id),
+        )
+        self.conn.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
+        return Undone(card_id, grade, reviewed_at, kind)
 
     def set_suspended(self, card_id: str, suspended: bool) -> bool:
         """Suspend or unsuspend a card; returns whether anything changed."""
@@ -603,13 +642,16 @@ class Store:
             )
         return True
 
-    def bury(self, card_id: str, until: date) -> None:
-        """Hide a card until the study day ``until``."""
-        self.active_card(card_id)
+    def bury(self, card_id: str, until: date | None) -> date | None:
+        """Hide a card until the study day ``until`` (None: not buried); returns the day it
+        was buried until before (so that the burial can be undone)."""
+        record = self.active_card(card_id)
         with self.write() as conn:
             conn.execute(
-                "UPDATE state SET buried_until = ? WHERE card_id = ?", (until.isoformat(), card_id)
+                "UPDATE state SET buried_until = ? WHERE card_id = ?",
+                (until.isoformat() if until else None, card_id),
             )
+        return record.buried_until
 
     # --- summaries ----------------------------------------------------------------------
 

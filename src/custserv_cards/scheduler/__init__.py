@@ -2,12 +2,15 @@
 
 Every scheduler implements ``Scheduler``; the store, undo, doctor and statistics use only this
 interface and the one codec between a state and its database row (``scheduler.codec``).
-``load`` builds the scheduler the settings choose.
+``load`` builds the scheduler the settings choose. ``preview`` says what each grade would do
+to a card (the interval shown on each grade key) through the same ``review`` an answer goes
+through, so the preview always agrees with what is then recorded, whichever scheduler.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
@@ -68,3 +71,31 @@ def load(settings: Mapping[str, str], parameters: Sequence[float] | None = None)
     if exam is not None and fsrs is not None:
         return ExamScheduler(base, exam, fsrs)
     return base
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one grade would do to a card: back later today (``again``) and due in ``days``
+    study days."""
+
+    grade: int
+    again: bool
+    days: int
+    kind: AnswerKind
+
+    def label(self) -> str:
+        """A few words for the grade key: 'again today', 'in 1 day', 'in 6 days'."""
+        if self.again:
+            return "again today"
+        return "in 1 day" if self.days == 1 else f"in {self.days} days"
+
+
+def preview(scheduler: Scheduler, state: CardState, day: date) -> dict[int, Outcome]:
+    """What each grade 0-5 would do to a card in ``state`` answered on study day ``day``
+    (``state`` as ``review`` takes it: with its history when the scheduler needs it)."""
+    outcomes: dict[int, Outcome] = {}
+    for grade in range(6):
+        after, kind = scheduler.review(state, grade, day)
+        days = (after.due - day).days if after.due else 0
+        outcomes[grade] = Outcome(grade, after.again, days, kind)
+    return outcomes
