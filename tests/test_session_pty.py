@@ -52,10 +52,16 @@ def test_review_reveal_grade_undo_and_quit(db: Path, screens: list[Screen]) -> N
         "External factors, such as supplier delays",
         "5 perfect",
         "0 complete blackout",
-        "3 correct with serious difficulty",
+        "3 right, with difficulty · again today",
+        "4 right, hesitated · in 1 day",
     )
     screen.press("2")
-    screen.wait("How does promising too much lead to poor customer service?", "1 done")
+    # graded below 4 the card is not done: it comes back today, so it still counts as left
+    screen.wait(
+        "How does promising too much lead to poor customer service?",
+        "0 done · 14 left today",
+        "Graded 2: it comes back later today",
+    )
     assert query(db, "SELECT card_id, grade, kind FROM reviews") == [
         ("poor-service-causes", 2, "learn")
     ]
@@ -76,7 +82,7 @@ def test_review_reveal_grade_undo_and_quit(db: Path, screens: list[Screen]) -> N
     screen.press(" ")
     screen.wait("The business promises too much")
     screen.press("5")
-    screen.wait("How does promising too much")
+    screen.wait("How does promising too much", "1 done · 13 left today", "done for today")
     screen.press(" ")
     screen.wait("It raises customers' expectations")
     screen.press("4")
@@ -84,8 +90,8 @@ def test_review_reveal_grade_undo_and_quit(db: Path, screens: list[Screen]) -> N
     screen.press("q")
     screen.wait(
         "Session summary",
-        "Cards answered 2",
-        "Correct 2 of 2 (100%",
+        "Cards answered 2 (2 answers)",
+        "Right 2 of 2 (100%) at the first answer today: 2 with a 4 or 5",
         "Streak 1 day",
         "Due next tomorrow: 2",
     )
@@ -112,9 +118,14 @@ def test_failed_card_comes_back_until_it_scores_four(db: Path, screens: list[Scr
     screen.press(" ")
     screen.wait("The business promises too much")
     screen.press("3")
-    screen.wait("it comes back later today")
+    screen.wait("right, with difficulty, so it comes back later today", "3 done · 11 left")
     screen.press("q")
-    screen.wait("Session summary", "Cards answered 5")
+    screen.wait(
+        "Session summary",
+        "Cards answered 4 (5 answers, 1 of them same-day repeats)",
+        "Right 3 of 4 (75%)",
+        "Still to repeat 1 card graded below 4 today",
+    )
     assert screen.finish() == 0
     rows = query(
         db, "SELECT grade, kind FROM reviews WHERE card_id = 'poor-service-causes' ORDER BY id"
@@ -213,7 +224,9 @@ def test_nothing_due_offers_new_cards_and_bury(db: Path, screens: list[Screen]) 
     screen.press("n")
     screen.wait("0 done · 6 left today", "Space/Enter show the answer")
     screen.press("b")
-    screen.wait("Buried staff-serve-each-other until tomorrow.", "0 done · 5 left today")
+    screen.wait(
+        "Buried staff-serve-each-other until tomorrow (u brings it back)", "0 done · 5 left today"
+    )
     assert query(db, "SELECT card_id, buried_until FROM state WHERE buried_until IS NOT NULL") == [
         ("staff-serve-each-other", "2026-11-24")
     ]
@@ -475,3 +488,64 @@ def test_unknown_topic_suggests_the_closest(db: Path) -> None:
     assert bad_mode.returncode == 2
     assert "--mode must be one of flip, type, choice" in bad_mode.stderr
     assert query(db, "SELECT COUNT(*) FROM reviews") == [(0,)]
+
+
+# --- narrow terminals, keys help, weakest cards -------------------------------------------------
+
+
+def test_at_40_columns_every_grade_key_shows_what_it_does(db: Path, screens: list[Screen]) -> None:
+    screen = start(screens, db, "review", "--topic", "poor-service", size=(40, 24))
+    screen.wait("Review · 0 done · 14 left", "░░░░", "What four reasons")
+    screen.press(" ")
+    shown = screen.wait(
+        "5 perfect · in 1 day",
+        "4 right, hesitated · in 1 day",
+        "3 right, with difficulty · again today",
+        "2 wrong, looked easy · again today",
+        "1 wrong, recognised · again today",
+        "0 complete blackout · again today",
+        "u undo",
+    )
+    assert all(len(line) <= 40 for line in shown.splitlines()), shown
+    screen.press("?")
+    screen.wait("Keys", "undo the last grade, s or b", "5 perfect · in 1 day")
+    screen.press("x")  # closes the help
+    screen.wait("5 perfect · in 1 day")
+    screen.press("4")
+    screen.wait("Graded 4: done for today; next tomorrow.", "1 done · 13 left", "█")
+    screen.press("q")
+    assert screen.finish() == 0
+
+
+def test_quiz_weakest(db: Path, screens: list[Screen]) -> None:
+    from custserv_cards.store import Store
+
+    with Store.open(db) as store:
+        for day, grades in ((20, (5, 0, 4)), (21, (5, 0, 1))):
+            cards = ("def-customer", "def-kpi", "poor-service-causes")
+            for card, grade in zip(cards, grades, strict=True):
+                store.record_answer(card, grade, datetime.fromisoformat(f"2026-11-{day}T12:00"))
+    screen = start(screens, db, "quiz", "--weakest", "2")
+    screen.wait("Drill · card 1 of 2", "weakest cards · flip · schedule unchanged", "KPI")
+    screen.press(" ")
+    screen.wait("complete blackout")
+    screen.press("1")
+    screen.wait("card 2 of 2", "What four reasons")
+    screen.press(" ")
+    screen.wait("complete blackout")
+    screen.press("5")
+    screen.wait("Score: 1 of 2 (50%)", "def-kpi")
+    assert screen.finish() == 0
+    assert query(db, "SELECT card_id FROM reviews WHERE kind = 'drill' ORDER BY id") == [
+        ("def-kpi",),
+        ("poor-service-causes",),
+    ]
+
+
+def test_quiz_weakest_refusals(db: Path) -> None:
+    nothing = _run(db, "quiz", "--weakest")
+    assert nothing.returncode == 1, nothing
+    assert "none is weak" in nothing.stderr and len(nothing.stderr.strip().splitlines()) == 1
+    stray = _run(db, "quiz", "5", "--topic", "poor-service")
+    assert stray.returncode == 2, stray
+    assert "the number 5 goes with --weakest" in stray.stderr

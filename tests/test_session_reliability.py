@@ -10,6 +10,7 @@ import shutil
 import signal
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -18,10 +19,56 @@ pexpect = pytest.importorskip("pexpect")
 
 from ptyscreen import TODAY, Screen, db, query, screens, start, template_db  # noqa: E402
 
+from custserv_cards.store import Store  # noqa: E402
+from custserv_cards.sync import sync_paths  # noqa: E402
+
 __all__ = ["db", "screens", "template_db"]  # fixtures
 
 FIRST = "def-customer-service-revision-notes"
 PROMPT = "According to the revision notes, what is customer service?"
+
+
+def _other_terminal_grades(db: Path, card_id: str, grade: int) -> None:
+    with Store.open(db) as store:
+        store.record_answer(card_id, grade, datetime.fromisoformat(f"{TODAY}T12:00"))
+
+
+def test_finding_01_session_undo_takes_back_only_its_own_answer(
+    db: Path, screens: list[Screen]
+) -> None:
+    screen = start(screens, db, "review")
+    screen.wait(PROMPT)
+    screen.press(" ")
+    screen.wait("complete blackout")
+    screen.press("4")
+    screen.wait("1 done")
+    _other_terminal_grades(db, "sales-process-stages", 5)  # another terminal answers
+    screen.press("u")
+    screen.wait(f"Undid grade 4 on {FIRST}", PROMPT)
+    assert query(db, "SELECT card_id, grade FROM reviews") == [("sales-process-stages", 5)]
+    assert query(db, "SELECT card_id, grade FROM undone_reviews") == [(FIRST, 4)]
+    screen.press("u")  # nothing of the session's own is left to undo
+    screen.wait("Nothing to undo")
+    assert query(db, "SELECT card_id FROM reviews") == [("sales-process-stages",)]
+    screen.press("q")
+    assert screen.finish() == 0
+
+
+def test_finding_01_session_undo_never_wipes_a_later_answer_to_the_same_card(
+    db: Path, screens: list[Screen]
+) -> None:
+    screen = start(screens, db, "review")
+    screen.wait(PROMPT)
+    screen.press(" ")
+    screen.wait("complete blackout")
+    screen.press("4")
+    screen.wait("1 done")
+    _other_terminal_grades(db, FIRST, 5)  # the same card, answered again elsewhere
+    screen.press("u")
+    screen.wait("answered again since", "not undone")
+    assert query(db, "SELECT card_id, grade FROM reviews ORDER BY id") == [(FIRST, 4), (FIRST, 5)]
+    screen.press("q")
+    assert screen.finish() == 0
 
 
 @pytest.mark.parametrize("mode", ["flip", "type"])
@@ -44,7 +91,7 @@ def test_finding_16_terminal_hang_up_ends_cleanly(db: Path, tmp_path: Path, mode
     else:
         child.send("Meeting customers' needs\r")
         child.expect("suggested")
-        child.send("\r")
+        child.send("5")
     child.expect("1 done")
     child.expect("Ctrl-D quits" if mode == "type" else "Space/Enter")
     time.sleep(0.3)
@@ -67,6 +114,75 @@ def test_finding_16_terminal_hang_up_ends_cleanly(db: Path, tmp_path: Path, mode
     assert query(db, "SELECT card_id FROM reviews") == [(FIRST,)]
 
 
+DECK = """\
+topic: my
+title: My cards
+description: Three cards.
+cards:
+"""
+
+
+def _deck(folder: Path, *ids: str) -> None:
+    folder.mkdir(exist_ok=True)
+    cards = "".join(
+        f"  - id: {i}\n    kind: basic\n    prompt: Question {i}?\n    answer: Answer {i}.\n"
+        f"    source: n.txt:1\n"
+        for i in ids
+    )
+    (folder / "my.yaml").write_text(DECK + cards, encoding="utf-8")
+    with Store.open(db_file(folder)) as store:
+        sync_paths(store, [folder])
+
+
+def db_file(folder: Path) -> Path:
+    return folder.parent / "custserv.db"
+
+
+@pytest.mark.parametrize("key", ["grade", "s", "b"])
+def test_finding_19_card_retired_by_a_sync_elsewhere_is_skipped(
+    db: Path, screens: list[Screen], key: str
+) -> None:
+    folder = db.parent / "my"
+    _deck(folder, "c1", "c2", "c3")
+    screen = start(screens, db, "review", "--topic", "my")
+    screen.wait("Question c1?")
+    _deck(folder, "c2", "c3")  # another terminal syncs the deck without c1
+    if key == "grade":
+        screen.press(" ")
+        screen.wait("Answer c1.")
+        screen.press("4")
+    else:
+        screen.press(key)
+    screen.wait("c1 was removed from its deck", "Question c2?")
+    screen.press(" ")
+    screen.wait("Answer c2.")
+    screen.press("5")
+    screen.wait("Question c3?")
+    screen.press("q")
+    assert screen.finish() == 0
+    assert query(db, "SELECT card_id, grade FROM reviews") == [("c2", 5)]
+    assert query(db, "SELECT COUNT(*) FROM state WHERE suspended = 1") == [(0,)]
+
+
+def test_finding_19_quiz_carries_on_past_a_retired_card(db: Path, screens: list[Screen]) -> None:
+    folder = db.parent / "my"
+    _deck(folder, "c1", "c2")
+    screen = start(screens, db, "quiz", "--topic", "my", "--seed", "1")
+    first = screen.wait("Drill · card 1 of 2", "Space/Enter")
+    shown, other = ("c1", "c2") if "Question c1?" in first else ("c2", "c1")
+    _deck(folder, other)  # the card on screen is retired elsewhere
+    screen.press(" ")
+    screen.wait(f"Answer {shown}.")
+    screen.press("4")
+    screen.wait(f"{shown} was removed from its deck", f"Question {other}?")
+    screen.press(" ")
+    screen.wait(f"Answer {other}.")
+    screen.press("5")
+    screen.wait("Drill finished")
+    assert screen.finish() == 0
+    assert query(db, "SELECT card_id, kind FROM reviews") == [(other, "drill")]
+
+
 def test_finding_20_a_pasted_two_line_answer_is_one_answer(db: Path, screens: list[Screen]) -> None:
     screen = start(screens, db, "review", "--mode", "type")
     screen.wait(PROMPT, "Answer:")
@@ -79,7 +195,7 @@ def test_finding_20_a_pasted_two_line_answer_is_one_answer(db: Path, screens: li
     time.sleep(0.5)
     assert query(db, "SELECT COUNT(*) FROM state WHERE suspended = 1") == [(0,)]
     assert query(db, "SELECT COUNT(*) FROM reviews") == [(0,)]
-    screen.press("\r")
+    screen.press("5")
     screen.wait("1 done", "Answer:")
     assert query(db, "SELECT card_id FROM reviews") == [(FIRST,)]
     screen.child.sendeof()  # Ctrl-D at the next answer ends the session

@@ -453,3 +453,26 @@ def weakest_cards(store: Store, topics: Sequence[str], count: int) -> list[Card]
         (*params, LEECH_LAPSES, count),
     ).fetchall()
     return [Card.from_row({"id": r[0], "content": r[1]}) for r in rows]
+
+
+def cards_done_today(store: Store, today: date) -> int:
+    """Cards answered today (drills aside) that are done for the day: not waiting for a
+    same-day repeat. Read through today's answers (``reviews_day``), so it costs what
+    today's work costs."""
+    day = today.isoformat()
+    row = store.conn.execute(
+        "SELECT COUNT(DISTINCT r.card_id) FROM reviews r JOIN state s ON s.card_id = r.card_id "
+        "WHERE r.day = ? AND r.kind != 'drill' AND NOT (s.again = 1 AND s.last_day = ?)",
+        (day, day),
+    ).fetchone()
+    return int(row[0])
+
+
+def answer_seconds(store: Store, recent: int = 200) -> list[float]:
+    """How long the user's ``recent`` latest answers took, in seconds (for time estimates)."""
+    rows = store.conn.execute(
+        "SELECT duration_ms FROM reviews WHERE duration_ms IS NOT NULL AND duration_ms > 0 "
+        "ORDER BY id DESC LIMIT ?",
+        (recent,),
+    ).fetchall()
+    return [r[0] / 1000 for r in rows]

@@ -1,280 +1,365 @@
-"""The review session and topic drills: show a card, take the answer, save it, go on.
+"""The review session and topic drills, with no terminal in them.
 
-The loops get their console (rich) and their key source (``keys.KeySource``) from the
-caller, so they run the same in a terminal and under a test. Every answer goes through
-``Store.record_answer``, which commits before the next card is drawn; the next card is asked
+An engine takes what the user does (a key press, or the lines of a typed answer) and answers
+with a ``Screen``: what to show next. Everything it records goes through the store
+(``Store.record_answer`` commits before the next card is drawn), and the next card is asked
 of the database each time (``queue.Queue``), so nothing is held in memory that a crash or a
-Ctrl-C could lose.
+Ctrl-C could lose. ``views`` draws the screens with rich and reads the keys; ``marking``
+marks typed answers and makes up multiple-choice options.
+
+The rules a student sees:
+
+* Each grade key says what it will do (``scheduler.preview``, the same computation as the
+  answer): ``4 · in 6 days``, or ``again today`` below 4 (SM-2's rule 7: a card graded
+  below 4 comes back the same day until it gets a 4 or 5).
+* The counts follow the cards: ``done`` counts the cards finished for today, ``left`` the
+  cards still to show, a card waiting for its same-day repeat included; the time estimate is
+  ``left`` times the user's own median answer time.
+* ``u`` takes back this session's last action, whatever it was (a grade, a suspension or a
+  burial), and only this session's: never an answer given in another terminal.
+* A card retired by a deck sync elsewhere while it is on screen is skipped with a notice.
 """
 
 from __future__ import annotations
 
+import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from custserv_cards import keys, queue
-from custserv_cards.keys import ENTER, EOF, ESCAPE, SPACE, KeySource
-from custserv_cards.model import CLOZE_BLANK, Card, Grade, cloze_answers, cloze_display
+from custserv_cards.errors import DataError
+from custserv_cards.keys import ENTER, EOF, ESCAPE, REDRAW, SPACE
+from custserv_cards.model import Card, Grade
+from custserv_cards.scheduler.state import AnswerKind
 from custserv_cards.store import Answer, Store
 
 if TYPE_CHECKING:
-    from rich.console import Console, RenderableType
-    from rich.text import Text
+    from random import Random
 
-    from custserv_cards.marking import ListResult, TypedResult, Verdict
+    from custserv_cards.marking import Verdict
+    from custserv_cards.scheduler import Outcome
 
 MODES = ("flip", "type")
 QUIZ_MODES = ("flip", "type", "choice")
 EXTRA_NEW = 10  # new cards offered when the day's work is done
-MAX_WIDTH = 100  # panels stop growing here on wide terminals
-GRADE_STYLES = {5: "green", 4: "green", 3: "yellow", 2: "red", 1: "red", 0: "red"}
+QUIT_KEYS = ("q", EOF, ESCAPE)
+GRADE_KEYS = "012345"
 Clock = Callable[[], datetime]
 
 
-# --- what a card shows ------------------------------------------------------------------------
+class Phase(StrEnum):
+    FRONT = "front"  # the question; Space or Enter shows the answer
+    ANSWER = "answer"  # the answer and the grade keys
+    TYPING = "typing"  # waiting for a typed answer (``Engine.typed``)
+    MARKED = "marked"  # the typed answer marked, a grade suggested
+    CHOICE = "choice"  # multiple choice: pick an option
+    CHOSEN = "chosen"  # the option picked, right or wrong
+    OFFER = "offer"  # nothing left today: extra new cards offered, or just the end
+    END = "end"  # the session is over
 
 
-def front_text(card: Card) -> str:
-    if card.kind == "cloze":
-        return cloze_display(str(card.fields["text"]))
-    return str(card.fields["prompt"])
+class Tone(StrEnum):
+    INFO = "info"
+    GOOD = "good"
+    WARN = "warn"
+    BAD = "bad"
 
 
-def source_line(card: Card) -> str:
-    source = card.source
-    lines = (
-        f"line {source.start}"
-        if source.start == source.end
-        else (f"lines {source.start}-{source.end}")
-    )
-    return f"Source: {source.note}, {lines} (card {card.id})"
+@dataclass(frozen=True)
+class Notice:
+    text: str
+    tone: Tone = Tone.WARN
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+@dataclass(frozen=True)
+class Status:
+    """The header: what session this is, how far it has got and how long is left."""
 
-
-def _when(day: date, today: date) -> str:
-    delta = (day - today).days
-    if delta == 1:
-        return "tomorrow"
-    return f"{day:%a} {day.day} {day:%b}" + (f" (in {delta} days)" if delta > 1 else "")
-
-
-def _duration(seconds: float) -> str:
-    seconds = round(seconds)
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} min {seconds:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
-
-
-# --- rendering ------------------------------------------------------------------------------
-
-
-class View:
-    """Draws the screens of a session on a rich console."""
-
-    def __init__(self, console: Console) -> None:
-        self.console = console
+    title: str  # "Review", "Drill"
+    done: int  # cards done (review: finished for today; drill: asked)
+    left: int  # cards still to show
+    where: str  # "all topics · flip"
+    seconds_left: float | None = None  # None: no answer times known yet
+    extra: str = ""  # "2 right" in a drill
+    exam: str | None = None  # days to the exam and recall now, when an exam date is set
 
     @property
-    def width(self) -> int:
-        return min(self.console.width, MAX_WIDTH)
+    def share(self) -> float:
+        total = self.done + self.left
+        return self.done / total if total else 1.0
 
-    def show(self, *parts: RenderableType | None) -> None:
-        self.console.clear()
-        for part in parts:
-            if part is not None:
-                self.console.print(part)
 
-    def text(self, value: str, style: str = "") -> Text:
-        from custserv_cards.render import safe
+@dataclass(frozen=True)
+class Choice:
+    note: str
+    options: tuple[str, ...]
+    right: str
+    picked: int | None = None  # 1-based
 
-        return safe(value, style)
+    @property
+    def correct(self) -> bool:
+        return self.picked is not None and self.options[self.picked - 1] == self.right
 
-    def status(self, left: str, right: str) -> RenderableType:
-        from rich.table import Table
 
-        grid = Table.grid(expand=True)
-        grid.add_column(ratio=1)
-        grid.add_column(justify="right")
-        grid.add_row(self.text(left, "bold"), self.text(right, "dim"))
-        grid.width = self.width
-        return grid
+@dataclass
+class Summary:
+    """A review session's answers, and what they mean for today."""
 
-    def card_panel(self, card: Card, note: str = "") -> RenderableType:
-        from rich.panel import Panel
+    answers: list[Answer] = field(default_factory=list)
+    seconds: float = 0.0
+    streak: int = 0
+    coming: list[tuple[date, int]] = field(default_factory=list)
+    next_due: date | None = None
+    leeches: list[str] = field(default_factory=list)
+    today: date | None = None
 
-        title = f"{card.topic} · {card.kind}" + (" · reverse" if card.reverse else "")
-        body = self.text(front_text(card))
-        if note:
-            body.append("\n\n")
-            body.append(self.text(note, "italic dim"))
-        return Panel(
-            body,
-            title=self.text(title, "bold cyan"),
-            title_align="left",
-            border_style="cyan",
-            width=self.width,
-            padding=(0, 1),
+    @property
+    def first(self) -> list[Answer]:
+        """Each card's first answer today (learn or review), the ones that move the schedule."""
+        return [a for a in self.answers if a.kind != AnswerKind.REPEAT]
+
+    @property
+    def cards(self) -> int:
+        return len({a.card_id for a in self.answers})
+
+    @property
+    def repeats(self) -> int:
+        return sum(1 for a in self.answers if a.kind == AnswerKind.REPEAT)
+
+    @property
+    def remembered(self) -> int:
+        return sum(1 for a in self.first if a.grade >= Grade.SERIOUS_DIFFICULTY)
+
+    @property
+    def easily(self) -> int:
+        return sum(1 for a in self.first if a.grade >= Grade.HESITATION)
+
+    @property
+    def pending(self) -> list[str]:
+        """Cards whose last answer here asks for a same-day repeat."""
+        last: dict[str, bool] = {}
+        for answer in self.answers:
+            last[answer.card_id] = answer.after.again
+        return [card for card, again in last.items() if again]
+
+
+@dataclass
+class QuizResult:
+    asked: int = 0
+    correct: int = 0
+    missed: list[Card] = field(default_factory=list)
+    pool: int = 0
+    skipped: list[str] = field(default_factory=list)  # retired while on screen
+
+
+@dataclass(frozen=True)
+class Screen:
+    """Everything a view needs to draw one screen."""
+
+    phase: Phase
+    status: Status
+    card: Card | None = None
+    notice: Notice | None = None
+    outcomes: Mapping[int, Outcome] | None = None  # what each grade will do (None: drill)
+    suggested: int | None = None
+    verdict: Verdict | None = None
+    choice: Choice | None = None
+    actions: tuple[tuple[str, str], ...] = ()  # extra keys: ("u", "undo") ...
+    help: bool = False
+    lines: tuple[str, ...] = ()  # the offer's or the end's own lines
+    more_new: bool = False  # the offer: 'n' learns EXTRA_NEW more new cards
+    summary: Summary | None = None
+    quiz: QuizResult | None = None
+    record: bool = True  # answers move the schedule (False: a drill without --record)
+
+    @property
+    def wants_typing(self) -> bool:
+        return self.phase == Phase.TYPING
+
+
+# --- the shared engine ------------------------------------------------------------------------
+
+
+class _Engine:
+    """What the review and the drill share: showing one card (flip, typed or multiple
+    choice), the keys every screen takes, and the notices."""
+
+    ACTIONS: tuple[tuple[str, str], ...] = ()
+
+    def __init__(self, store: Store, mode: str, clock: Clock) -> None:
+        self.store = store
+        self.mode = mode
+        self.clock = clock
+        self.phase = Phase.FRONT
+        self.card: Card | None = None
+        self.notice: Notice | None = None
+        self.help = False
+        self.outcomes: Mapping[int, Outcome] | None = None
+        self.verdict: Verdict | None = None
+        self.choice: Choice | None = None
+        self.shown_at = time.monotonic()
+        self.times = queue.answer_seconds(store)
+
+    # what the view calls ---------------------------------------------------------------------
+
+    def press(self, key: str) -> Screen:
+        """A key press; the screen to show next."""
+        if key == REDRAW:
+            return self.screen()
+        self.notice = None  # a notice is shown once
+        if self.help:
+            self.help = False
+            return self.screen()
+        if key == "?" and self.phase != Phase.END:
+            self.help = True
+            if self.outcomes is None and self.phase == Phase.FRONT:
+                self._preview()  # the help shows what each grade will do
+            return self.screen()
+        handler = {
+            Phase.FRONT: self._on_front,
+            Phase.ANSWER: self._on_answer,
+            Phase.MARKED: self._on_marked,
+            Phase.CHOICE: self._on_choice,
+            Phase.CHOSEN: self._on_chosen,
+            Phase.OFFER: self._on_offer,
+        }.get(self.phase)
+        if handler is not None:
+            handler(key)
+        return self.screen()
+
+    def typed(self, answers: Sequence[str] | None) -> Screen:
+        """The lines of a typed answer (None: the user ended the input, Ctrl-D)."""
+        if self.phase != Phase.TYPING or self.card is None:
+            return self.screen()
+        self.notice = None
+        if answers is None:
+            self._quit()
+            return self.screen()
+        from custserv_cards import marking
+
+        self.verdict = marking.mark(self.card, list(answers), marking.subject_of(self.store))
+        self.phase = Phase.MARKED
+        self._preview()
+        return self.screen()
+
+    @property
+    def finished(self) -> bool:
+        return self.phase == Phase.END
+
+    def screen(self) -> Screen:
+        raise NotImplementedError
+
+    # showing a card ----------------------------------------------------------------------------
+
+    def _show(self, card: Card) -> None:
+        self.card = card
+        self.verdict = None
+        self.choice = None
+        self.outcomes = None
+        self.shown_at = time.monotonic()
+        self.phase = Phase.TYPING if self.mode == "type" else Phase.FRONT
+
+    def _preview(self) -> None:
+        """What each grade would do, for the grade keys (nothing when it moves nothing)."""
+        self.outcomes = None
+
+    def _on_front(self, key: str) -> None:
+        if key in (SPACE, ENTER):
+            self.phase = Phase.ANSWER
+            self._preview()
+        elif not self._common(key):
+            self.notice = Notice("Press Space or Enter to see the answer (? lists the keys).")
+
+    def _on_answer(self, key: str) -> None:
+        if len(key) == 1 and key in GRADE_KEYS:
+            self._grade(int(key))
+        elif not self._common(key):
+            self.notice = Notice("Press a grade key, 0 to 5 (? lists the keys).")
+
+    def _on_marked(self, key: str) -> None:
+        if key == ENTER and self.verdict is not None:
+            self._grade(self.verdict.grade)
+        elif len(key) == 1 and key in GRADE_KEYS:
+            self._grade(int(key))
+        elif not self._common(key):
+            self.notice = Notice("Press Enter to accept the suggested grade, or 0 to 5.")
+
+    def _on_choice(self, key: str) -> None:
+        choice = self.choice
+        if choice is not None and key.isdigit() and 1 <= int(key) <= len(choice.options):
+            picked = Choice(choice.note, choice.options, choice.right, int(key))
+            self.choice = picked
+            self.phase = Phase.CHOSEN
+            self._grade(4 if picked.correct else 1)
+        elif not self._common(key):
+            self.notice = Notice(f"Press 1 to {len(choice.options) if choice else 4} to choose.")
+
+    def _on_chosen(self, key: str) -> None:
+        if key in (SPACE, ENTER):
+            self._next()
+        elif not self._common(key):
+            self.notice = Notice("Press Space or Enter for the next card.")
+
+    def _on_offer(self, key: str) -> None:
+        if key in (*QUIT_KEYS, ENTER, SPACE):
+            self._end()
+
+    def _common(self, key: str) -> bool:
+        """The keys of every card screen: the loop's actions, e (source) and q (quit)."""
+        for action_key, _what in self.ACTIONS:
+            if key == action_key:
+                self._action(key)
+                return True
+        if key == "e" and self.card is not None:
+            self.notice = Notice(source_line(self.card), Tone.INFO)
+            return True
+        if key in QUIT_KEYS:
+            self._quit()
+            return True
+        return False
+
+    def _duration_ms(self) -> int:
+        seconds = time.monotonic() - self.shown_at
+        self.times.insert(0, seconds)
+        return int(seconds * 1000)
+
+    def _estimate(self, cards: int) -> float | None:
+        if not self.times:
+            return None
+        return statistics.median(self.times[:200]) * cards
+
+    def _retired(self, card_id: str) -> bool:
+        try:
+            return self.store.card(card_id).retired
+        except DataError:
+            return True
+
+    def _skipped_notice(self, card_id: str) -> Notice:
+        return Notice(
+            f"{card_id} was removed from its deck (a deck sync elsewhere); nothing was "
+            "recorded for it. On to the next card.",
         )
 
-    def answer_panel(self, body: RenderableType, title: str = "Answer") -> RenderableType:
-        from rich.panel import Panel
+    # what each loop does -----------------------------------------------------------------------
 
-        return Panel(
-            body,
-            title=self.text(title, "bold"),
-            title_align="left",
-            border_style="green",
-            width=self.width,
-            padding=(0, 1),
-        )
+    def _grade(self, grade: int) -> None:
+        raise NotImplementedError
 
-    def answer_body(self, card: Card) -> RenderableType:
-        from rich.text import Text
+    def _action(self, key: str) -> None:
+        raise NotImplementedError
 
-        body = Text()
-        if card.kind == "cloze":
-            for i, part in enumerate(CLOZE_BLANK.split(str(card.fields["text"]))):
-                body.append(self.text(part.strip() if i % 2 else part, "bold" if i % 2 else ""))
-        elif card.kind == "list":
-            ordered = bool(card.fields.get("ordered"))
-            for n, item in enumerate(card.fields["items"], start=1):
-                if n > 1:
-                    body.append("\n")
-                body.append(f"{n}. " if ordered else "• ", style="dim")
-                body.append(self.text(str(item)))
-        else:
-            body.append(self.text(str(card.fields["answer"]), "bold"))
-        return self._with_extra(body, card)
+    def _next(self) -> None:
+        raise NotImplementedError
 
-    def _with_extra(self, body: Text, card: Card) -> Text:
-        extra = card.fields.get("extra")
-        if extra:
-            body.append("\n")
-            body.append(self.text(str(extra), "dim italic"))
-        return body
+    def _quit(self) -> None:
+        raise NotImplementedError
 
-    def typed_body(self, card: Card, results: Sequence[TypedResult]) -> RenderableType:
-        from rich.table import Table
-
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(style="dim", no_wrap=True)
-        grid.add_column()
-        many = len(results) > 1
-        for n, result in enumerate(results, start=1):
-            label = f"Blank {n}: " if many else ""
-            typed = result.typed.strip() or "(nothing)"
-            grid.add_row(f"{label}You typed", self.text(typed))
-            grid.add_row(f"{label}Answer", self.text(result.expected, "bold"))
-            if result.diff and not result.exact and result.grade >= 1:
-                grid.add_row("Difference", self.diff_text(result))
-            for i, idea in enumerate(result.ideas):
-                mark, style = ("✓ found ", "green") if idea.found else ("✗ missed", "red")
-                line = self.text(f"{mark}  ", style)
-                line.append(self.text(idea.text))
-                grid.add_row("" if i else "Key ideas", line)
-            verdict = self.text(result.label, GRADE_STYLES[result.grade])
-            if result.reason:
-                verdict.append(self.text(f" ({result.reason})", "dim"))
-            grid.add_row("", verdict)
-        if card.kind == "cloze":
-            grid.add_row("Sentence", self.answer_body(card))
-        elif card.fields.get("extra"):
-            grid.add_row("", self.text(str(card.fields["extra"]), "dim italic"))
-        return grid
-
-    def diff_text(self, result: TypedResult) -> Text:
-        from rich.text import Text
-
-        out = Text()
-        for n, segment in enumerate(result.diff):
-            if n:
-                out.append(" ")
-            if segment.op == "same":
-                out.append(self.text(segment.text))
-            elif segment.op == "wrong":
-                out.append(self.text(f"[-{segment.text}-]", "red strike"))
-            else:
-                out.append(self.text(f"{{+{segment.text}+}}", "green underline"))
-        return out
-
-    def list_body(self, card: Card, result: ListResult) -> RenderableType:
-        from rich.text import Text
-
-        body = Text()
-        ordered = result.ordered
-        for n, (item, match) in enumerate(zip(result.items, result.matched, strict=True)):
-            if n:
-                body.append("\n")
-            if match is None:
-                body.append("✗ missed    ", style="red")
-                body.append(self.text(item, "bold"))
-                continue
-            in_place = result.in_order[n] or not ordered
-            mark, style = ("✓ recalled  ", "green") if in_place else ("~ misplaced ", "yellow")
-            body.append(mark, style=style)
-            body.append(self.text(item))
-            typed = result.typed[match]
-            if typed.casefold() != item.casefold():
-                body.append(self.text(f"  (you: {typed})", "dim"))
-        for n, extra in enumerate(result.extra):
-            body.append("\n")
-            body.append("? no match  ", style="yellow")
-            body.append(self.text(extra, "dim"))
-            if n < len(result.reasons) and result.reasons[n]:
-                body.append(self.text(f"  ({result.reasons[n]})", "dim"))
-        for repeat in result.repeats:
-            body.append("\n")
-            body.append("= repeated  ", style="yellow")
-            body.append(self.text(repeat, "dim"))
-        body.append("\n")
-        share = f"Recalled {result.recalled} of {len(result.items)}"
-        if ordered and result.credited != result.recalled:
-            share += f", {result.credited} in the right order"
-        body.append(share + ".", style="bold")
-        return self._with_extra(body, card)
-
-    def grade_legend(self, suggested: int | None = None) -> RenderableType:
-        from rich.table import Table
-        from rich.text import Text
-
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column()
-        grid.add_column()
-        for high, low in ((5, 2), (4, 1), (3, 0)):
-            cells = []
-            for value in (high, low):
-                cell = Text()
-                cell.append(f" {value} ", style=f"bold reverse {GRADE_STYLES[value]}")
-                cell.append(" " + Grade(value).meaning)
-                if value == suggested:
-                    cell.append(" ◀", style="bold")
-                cells.append(cell)
-            grid.add_row(*cells)
-        return grid
-
-    def keys_line(self, *pairs: tuple[str, str]) -> Text:
-        from rich.text import Text
-
-        line = Text()
-        for n, (key, what) in enumerate(pairs):
-            if n:
-                line.append("   ")
-            line.append(key, style="bold")
-            line.append(f" {what}", style="dim")
-        return line
-
-    def notice(self, message: str | None, style: str = "yellow") -> Text | None:
-        return self.text(message, style) if message else None
+    def _end(self) -> None:
+        self.phase = Phase.END
 
 
 # --- the review session -----------------------------------------------------------------------
@@ -288,410 +373,271 @@ class ReviewOptions:
     mode: str | None = None  # None: the answer_mode setting
 
 
-@dataclass
-class Summary:
-    answered: int = 0
-    correct: int = 0
-    seconds: float = 0.0
-    streak: int = 0
-    coming: list[tuple[date, int]] = field(default_factory=list)
-    next_due: date | None = None
-    leeches: list[str] = field(default_factory=list)
-    today: date | None = None
+@dataclass(frozen=True)
+class _Done:
+    """One action of this session, as ``u`` takes it back."""
 
-    @property
-    def share(self) -> float:
-        return self.correct / self.answered if self.answered else 0.0
+    what: str  # grade, suspend, bury
+    candidate: queue.Candidate
+    answer: Answer | None = None
+    buried_before: date | None = None
 
 
-@dataclass
-class _Step:
-    """What the user chose for the card on screen."""
-
-    action: str  # grade, undo, suspend, bury, quit
-    grade: int = 0
-
-
-class _Quit(Exception):
-    pass
-
-
-class _CardLoop:
-    """What the review and the drill share: the screen, the keys, and asking one card (flip
-    or typed) until the user grades it or acts on it. ``ACTIONS`` are the extra keys a loop
-    offers besides ``e`` (source) and ``q`` (quit)."""
-
-    ACTIONS: tuple[tuple[str, str], ...] = ()
-
-    def __init__(self, store: Store, console: Console, source: KeySource, clock: Clock) -> None:
-        self.store = store
-        self.view = View(console)
-        self.keys = source
-        self.clock = clock
-        self.notice: str | None = None
-
-    def _status(self) -> RenderableType:
-        return self.view.text("")
-
-    def _draw(self, card: Card, *below: RenderableType | None) -> None:
-        self.view.show(self._status(), self.view.card_panel(card), *below)
-
-    def _actions(self) -> RenderableType:
-        return self.view.keys_line(*self.ACTIONS, ("e", "source"), ("q", "quit"))
-
-    def _common_key(self, key: str, card: Card) -> _Step | None:
-        for action_key, action in self.ACTIONS:
-            if key == action_key:
-                return _Step(action)
-        if key == "e":
-            self.notice = source_line(card)
-            return None
-        if key in ("q", EOF, ESCAPE):
-            return _Step("quit")
-        return None
-
-    def _ask_flip(self, card: Card) -> _Step:
-        revealed = False
-        while True:
-            notice = self.view.notice(self.notice)
-            self.notice = None
-            if revealed:
-                self._draw(
-                    card,
-                    self.view.answer_panel(self.view.answer_body(card)),
-                    notice,
-                    self.view.grade_legend(),
-                    self._actions(),
-                )
-            else:
-                self._draw(
-                    card,
-                    notice,
-                    self.view.keys_line(("Space/Enter", "show the answer")),
-                    self._actions(),
-                )
-            key = self.keys.key()
-            if not revealed and key in (SPACE, ENTER):
-                revealed = True
-                continue
-            if revealed and key in "012345" and len(key) == 1:
-                return _Step("grade", int(key))
-            step = self._common_key(key, card)
-            if step is not None:
-                return step
-            if self.notice is None:
-                self.notice = (
-                    "Press a grade key, 0 to 5."
-                    if revealed
-                    else "Press Space or Enter to see the answer."
-                )
-
-    def _ask_typed(self, card: Card) -> _Step:
-        notice = self.view.notice(self.notice)
-        self.notice = None
-        hint = (
-            "Type the items you recall, one per line; an empty line ends."
-            if card.kind == "list"
-            else "Type your answer and press Enter (an empty answer shows it)."
-        )
-        self._draw(card, notice, self.view.text(hint + "  Ctrl-D quits.", "dim"))
-        answers = _read_answers(self.keys, card)
-        if answers is None:
-            return _Step("quit")
-        from custserv_cards import marking
-
-        verdict = marking.mark(card, answers, marking.subject_of(self.store))
-        body, suggested = verdict_body(self.view, card, verdict), verdict.grade
-        while True:
-            notice = self.view.notice(self.notice)
-            self.notice = None
-            self._draw(
-                card,
-                self.view.answer_panel(body, "Your answer"),
-                notice,
-                self.view.grade_legend(suggested),
-                self.view.keys_line(
-                    ("Enter", f"accept {suggested} (suggested)"), ("0-5", "change")
-                ),
-                self._actions(),
-            )
-            key = self.keys.key()
-            if key == ENTER:
-                return _Step("grade", suggested)
-            if key in "012345" and len(key) == 1:
-                return _Step("grade", int(key))
-            step = self._common_key(key, card)
-            if step is not None:
-                return step
-
-
-class ReviewSession(_CardLoop):
+class ReviewEngine(_Engine):
     """Today's cards, one at a time, until they are done or the user quits."""
 
     ACTIONS = (("u", "undo"), ("s", "suspend"), ("b", "bury"))
 
-    def __init__(
-        self,
-        store: Store,
-        console: Console,
-        source: KeySource,
-        options: ReviewOptions,
-        clock: Clock,
-    ) -> None:
-        super().__init__(store, console, source, clock)
+    def __init__(self, store: Store, options: ReviewOptions, clock: Clock) -> None:
+        super().__init__(store, options.mode or store.setting("answer_mode"), clock)
         self.options = options
-        self.mode = options.mode or store.setting("answer_mode")
-        self.summary = Summary()
-        self.history: list[tuple[queue.Candidate, Answer]] = []
+        self.today = store.today_for(clock())
+        self.summary = Summary(today=self.today)
+        self.history: list[_Done] = []
         self.started = time.monotonic()
-        self.shown_at = self.started
         self.ended_on_offer = False
-        self.exam_line: str | None = None  # days to the exam and recall now, when one is set
-
-    def run(self) -> Summary:
-        store = self.store
-        today = store.today_for(self.clock())
-        self.summary.today = today
-        counts = queue.counts_today(store, today)
-        self.done_today = counts.done
-        limits = queue.daily_limits(store, counts, self.options.new, self.options.limit, today)
-        self.queue = queue.Queue(store, today, queue.Filter(self.options.topics), limits)
+        self.candidate: queue.Candidate | None = None
+        self.forced: queue.Candidate | None = None
+        self.last_group: str | None = None
+        self.lines: tuple[str, ...] = ()
+        self.more_new = False
+        counts = queue.counts_today(store, self.today)
+        limits = queue.daily_limits(store, counts, options.new, options.limit, self.today)
+        self.where = queue.Filter(options.topics)
+        self.queue = queue.Queue(store, self.today, self.where, limits)
+        self.done_today = queue.cards_done_today(store, self.today)
         from custserv_cards.exam import readiness_line
 
-        self.exam_line = readiness_line(store, today)
-        forced: queue.Candidate | None = None
-        last_group: str | None = None
-        while True:
-            candidate = forced or self.queue.next(last_group)
-            forced = None
-            if candidate is None:
-                if self._offer_more(today):
-                    continue
-                break
-            record = store.card(candidate.card_id)
-            step = self._ask(record.card)
-            if step.action == "quit":
-                break
-            if step.action == "grade":
-                self._record(candidate, record.card, step.grade)
-                last_group = candidate.group
-            elif step.action == "undo":
-                forced = self._undo(candidate)
-                last_group = None
-            elif step.action == "suspend":
-                store.set_suspended(candidate.card_id, True)
-                self.queue.changed()
-                self.notice = (
-                    f"Suspended {candidate.card_id}; 'custserv unsuspend {candidate.card_id}' "
-                    "brings it back."
-                )
-            elif step.action == "bury":
-                store.bury(candidate.card_id, today + timedelta(days=1))
-                self.queue.changed()
-                self.notice = f"Buried {candidate.card_id} until tomorrow."
-        return self.finish()
+        self.exam_line = readiness_line(store, self.today)  # when an exam date is set
 
-    # one card ---------------------------------------------------------------------------------
+    def start(self) -> Screen:
+        self._next()
+        return self.screen()
 
-    def _status(self) -> RenderableType:
-        left = self.queue.left()
+    def screen(self) -> Screen:
+        left = self.queue.left() if self.phase != Phase.END else 0
         where = ", ".join(self.options.topics) if self.options.topics else "all topics"
-        status = self.view.status(
-            f"Review · {self.done_today} done · {left} left today", f"{where} · {self.mode}"
+        status = Status(
+            "Review",
+            self.done_today,
+            left,
+            f"{where} · {self.mode}",
+            self._estimate(left),
+            exam=self.exam_line,
         )
-        if not self.exam_line:
-            return status
-        from rich.console import Group
+        return Screen(
+            phase=self.phase,
+            status=status,
+            card=self.card if self.phase not in (Phase.OFFER, Phase.END) else None,
+            notice=self.notice,
+            outcomes=self.outcomes,
+            suggested=self.verdict.grade if self.verdict else None,
+            verdict=self.verdict,
+            actions=self.ACTIONS,
+            help=self.help,
+            lines=self.lines,
+            more_new=self.more_new,
+            summary=self.summary if self.phase in (Phase.OFFER, Phase.END) else None,
+        )
 
-        return Group(status, self.view.text(self.exam_line, "dim"))
+    # the next card -----------------------------------------------------------------------------
 
-    def _ask(self, card: Card) -> _Step:
-        self.shown_at = time.monotonic()
-        if self.mode == "type":
-            return self._ask_typed(card)
-        return self._ask_flip(card)
+    def _next(self) -> None:
+        while True:
+            candidate = self.forced or self.queue.next(self.last_group)
+            self.forced = None
+            if candidate is None:
+                self._offer()
+                return
+            if self._retired(candidate.card_id):
+                self.queue.changed()
+                self.notice = self._skipped_notice(candidate.card_id)
+                continue
+            self.candidate = candidate
+            self._show(self.store.card(candidate.card_id).card)
+            return
 
-    # answers ---------------------------------------------------------------------------------
+    def _preview(self) -> None:
+        if self.card is not None:
+            self.outcomes = self.store.outcomes(self.card.id, self.clock())
 
-    def _record(self, candidate: queue.Candidate, card: Card, grade: int) -> None:
-        duration = int((time.monotonic() - self.shown_at) * 1000)
-        with keys.shielded():
-            answer = self.store.record_answer(
-                candidate.card_id, grade, self.clock(), duration_ms=duration
-            )
-        self.history.append((candidate, answer))
-        self.queue.answered(candidate, answer.after.again)
-        self.done_today += 1
-        self.summary.answered += 1
-        self.summary.correct += grade >= Grade.SERIOUS_DIFFICULTY
-        if answer.after.leech and not answer.before.leech:
-            self.summary.leeches.append(card.id)
-            self.notice = (
-                f"Leech: {card.id} has now been forgotten {answer.after.lapses} times. "
-                f"Rewrite it in your own words, or press s to suspend it when it comes back."
-            )
-        elif answer.after.again:
-            self.notice = f"Graded {grade}: it comes back later today."
-
-    def _undo(self, current: queue.Candidate) -> queue.Candidate:
-        if not self.history:
-            self.notice = "Nothing to undo in this session."
-            return current
-        candidate, answer = self.history.pop()
-        with keys.shielded():
-            undone = self.store.undo(1, self.clock())
-        self.queue.unanswered(candidate)
-        self.done_today -= 1
-        self.summary.answered -= 1
-        self.summary.correct -= answer.grade >= Grade.SERIOUS_DIFFICULTY
-        if candidate.card_id in self.summary.leeches and not answer.before.leech:
-            self.summary.leeches.remove(candidate.card_id)
-        grade = undone[0].grade if undone else answer.grade
-        self.notice = f"Undid grade {grade} on {candidate.card_id}; answer it again."
-        return candidate
-
-    # the end ---------------------------------------------------------------------------------
-
-    def _offer_more(self, today: date) -> bool:
-        """Nothing left: say so and offer extra new cards. True to go on with more."""
-        where = queue.Filter(self.options.topics)
-        more = queue.new_available(self.store, today, where) > 0
-        next_day = queue.next_due(self.store, today, where)
-        parts: list[RenderableType | None] = []
-        if self.summary.answered:
-            parts.append(self.summary_panel(self.finish(final=False)))
-            parts.append(self.view.text("All done for today.", "bold green"))
+    def _offer(self) -> None:
+        """Nothing left: say so, and offer extra new cards if there are any."""
+        self.phase = Phase.OFFER
+        self.card = None
+        self.ended_on_offer = True
+        more = queue.new_available(self.store, self.today, self.where) > 0
+        next_day = queue.next_due(self.store, self.today, self.where)
+        lines: list[str] = []
+        if self.summary.answers:
+            self._finish()
+            lines.append("All done for today.")
         else:
             scope = f" in {', '.join(self.options.topics)}" if self.options.topics else ""
-            parts.append(self.view.text(f"Nothing is due today{scope}.", "bold green"))
-        parts.append(
-            self.view.text(
-                f"The next card is due {_when(next_day, today)}."
-                if next_day
-                else "No card is scheduled yet."
-            )
+            lines.append(f"Nothing is due today{scope}.")
+        lines.append(
+            f"The next card is due {when(next_day, self.today)}."
+            if next_day
+            else "No card is scheduled yet."
         )
-        parts.append(self.view.notice(self.notice))
-        self.notice = None
-        self.ended_on_offer = True
+        self.lines = tuple(lines)
+        self.more_new = more
         if not more:
-            self.view.show(*parts)
-            return False
-        parts.append(
-            self.view.keys_line(("n", f"learn {EXTRA_NEW} extra new cards"), ("q", "quit"))
-        )
-        self.view.show(*parts)
-        while True:
-            key = self.keys.key()
-            if key == "n":
-                self.queue.limits.new += EXTRA_NEW
-                self.queue.changed()
-                self.ended_on_offer = False
-                return True
-            if key in ("q", EOF, ESCAPE, ENTER, SPACE):
-                return False
+            self.phase = Phase.END
 
-    def finish(self, final: bool = True) -> Summary:
-        summary = self.summary
-        today = summary.today or self.store.today()
-        summary.seconds = time.monotonic() - self.started
+    def _on_offer(self, key: str) -> None:
+        if key == "n" and self.more_new:
+            self.queue.limits.new += EXTRA_NEW
+            self.queue.changed()
+            self.ended_on_offer = False
+            self.lines, self.more_new = (), False
+            self._next()
+        elif key in (*QUIT_KEYS, ENTER, SPACE):
+            self._end()
+
+    # answers -----------------------------------------------------------------------------------
+
+    def _grade(self, grade: int) -> None:
+        candidate, card = self.candidate, self.card
+        assert candidate is not None and card is not None
+        duration = self._duration_ms()
+        try:
+            with keys.shielded():
+                answer = self.store.record_answer(
+                    candidate.card_id, grade, self.clock(), duration_ms=duration
+                )
+        except DataError:
+            if not self._retired(candidate.card_id):
+                raise
+            self._skip(candidate)
+            return
+        self.history.append(_Done("grade", candidate, answer))
+        self.queue.answered(candidate, answer.after.again)
+        self.summary.answers.append(answer)
+        self.done_today = queue.cards_done_today(self.store, self.today)
+        self.notice = self._graded_notice(card, answer)
+        if answer.after.leech and not answer.before.leech:
+            self.summary.leeches.append(card.id)
+        self.last_group = candidate.group
+        self._next()
+
+    def _graded_notice(self, card: Card, answer: Answer) -> Notice:
+        after, grade = answer.after, answer.grade
+        if after.leech and not answer.before.leech:
+            return Notice(
+                f"Leech: {card.id} has now been forgotten {after.lapses} times. "
+                "Rewrite it in your own words, or press s to suspend it when it comes back.",
+                Tone.BAD,
+            )
+        if after.again and grade >= Grade.SERIOUS_DIFFICULTY:
+            return Notice(
+                f"Graded {grade}: right, with difficulty, so it comes back later today; "
+                "a 4 or 5 then ends it for today.",
+            )
+        if after.again:
+            return Notice(f"Graded {grade}: it comes back later today, after a few other cards.")
+        due = f"; next {when(after.due, self.today)}" if after.due else ""
+        return Notice(f"Graded {grade}: done for today{due}.", Tone.GOOD)
+
+    def _skip(self, candidate: queue.Candidate) -> None:
+        self.queue.changed()
+        self.notice = self._skipped_notice(candidate.card_id)
+        self.last_group = None
+        self._next()
+
+    def _action(self, key: str) -> None:
+        candidate = self.candidate
+        if key == "u":
+            self._undo()
+            return
+        assert candidate is not None
+        card_id = candidate.card_id
+        try:
+            if key == "s":
+                self.store.set_suspended(card_id, True)
+                self.history.append(_Done("suspend", candidate))
+                self.notice = Notice(
+                    f"Suspended {card_id}: u brings it back now, "
+                    f"'custserv unsuspend {card_id}' any time.",
+                    Tone.INFO,
+                )
+            else:
+                before = self.store.bury(card_id, self.today + timedelta(days=1))
+                self.history.append(_Done("bury", candidate, buried_before=before))
+                self.notice = Notice(
+                    f"Buried {card_id} until tomorrow (u brings it back).", Tone.INFO
+                )
+        except DataError:
+            if not self._retired(card_id):
+                raise
+            self._skip(candidate)
+            return
+        self.queue.changed()
+        self.done_today = queue.cards_done_today(self.store, self.today)
+        self._next()
+
+    def _undo(self) -> None:
+        """Take back this session's last action (grade, suspension or burial)."""
+        if not self.history:
+            self.notice = Notice("Nothing to undo in this session.")
+            return
+        done = self.history.pop()
+        card_id = done.candidate.card_id
+        try:
+            if done.what == "grade":
+                assert done.answer is not None
+                with keys.shielded():
+                    undone = self.store.undo_answer(done.answer.review_id, self.clock())
+                if undone is None:
+                    self.notice = Notice(
+                        f"Your grade {done.answer.grade} on {card_id} was not undone: the card "
+                        "was answered again since (in another custserv), or that answer was "
+                        "undone there already.",
+                        Tone.BAD,
+                    )
+                    return
+                self.queue.unanswered(done.candidate)
+                self.summary.answers.remove(done.answer)
+                if card_id in self.summary.leeches and not done.answer.before.leech:
+                    self.summary.leeches.remove(card_id)
+                self.notice = Notice(f"Undid grade {undone.grade} on {card_id}; answer it again.")
+            elif done.what == "suspend":
+                self.store.set_suspended(card_id, False)
+                self.notice = Notice(f"Undid the suspension of {card_id}; here it is again.")
+            else:
+                self.store.bury(card_id, done.buried_before)
+                self.notice = Notice(f"Undid the burial of {card_id}; here it is again.")
+        except DataError:
+            if not self._retired(card_id):
+                raise
+            self.notice = Notice(f"{card_id} was removed from its deck; nothing to bring back.")
+            return
+        self.queue.changed()
+        self.done_today = queue.cards_done_today(self.store, self.today)
+        self.forced = done.candidate
+        self.last_group = None
+        self.ended_on_offer = False
+        self.lines, self.more_new = (), False
+        self._next()
+
+    # the end -----------------------------------------------------------------------------------
+
+    def _quit(self) -> None:
+        if self.summary.answers:
+            self._finish()
+        self.phase = Phase.END
+
+    def _finish(self) -> None:
         from custserv_cards.stats import streak
 
-        summary.streak = streak(self.store.conn, today)
-        where = queue.Filter(self.options.topics)
-        summary.coming = queue.due_by_day(self.store, today, 7, where)
-        summary.next_due = queue.next_due(self.store, today, where)
-        if final and not self.ended_on_offer and summary.answered:
-            self.view.show(self.summary_panel(summary))
-        return summary
-
-    def summary_panel(self, summary: Summary) -> RenderableType:
-        return summary_panel(self.view, summary)
+        summary = self.summary
+        summary.seconds = time.monotonic() - self.started
+        summary.streak = streak(self.store.conn, self.today)
+        summary.coming = queue.due_by_day(self.store, self.today, 7, self.where)
+        summary.next_due = queue.next_due(self.store, self.today, self.where)
 
 
-def summary_panel(view: View, summary: Summary) -> RenderableType:
-    from rich.panel import Panel
-    from rich.table import Table
-
-    today = summary.today or date.today()
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="dim", no_wrap=True)
-    grid.add_column()
-    grid.add_row("Cards answered", str(summary.answered))
-    if summary.answered:
-        grid.add_row(
-            "Correct", f"{summary.correct} of {summary.answered} ({summary.share:.0%}, grade 3+)"
-        )
-    grid.add_row("Time", _duration(summary.seconds))
-    grid.add_row("Streak", _plural(summary.streak, "day"))
-    if summary.coming:
-        coming = ", ".join(f"{_when(d, today).split(' (')[0]}: {n}" for d, n in summary.coming[:5])
-        grid.add_row("Due next", view.text(coming))
-    elif summary.next_due:
-        grid.add_row("Due next", _when(summary.next_due, today))
-    if summary.leeches:
-        grid.add_row("New leeches", view.text(", ".join(summary.leeches), "red"))
-    return Panel(
-        grid,
-        title=view.text("Session summary", "bold"),
-        title_align="left",
-        border_style="blue",
-        width=view.width,
-        padding=(0, 1),
-    )
-
-
-# --- typed answers ------------------------------------------------------------------------
-
-
-def _read_answers(source: KeySource, card: Card) -> list[str] | None:
-    """Read a typed answer: one line, one per blank, or list items until an empty line.
-
-    Lines that arrive together (pasted) go to the next blanks or items; for a one-line
-    answer they are joined by spaces. No pasted line is ever read as a key press."""
-    pending: list[str] = []
-
-    def read(prompt: str) -> str | None:
-        if not pending:
-            text = source.line(prompt)
-            if text is None:
-                return None
-            pending.extend(text.split("\n"))
-        return pending.pop(0)
-
-    if card.kind == "list":
-        lines: list[str] = []
-        while True:
-            line = read(f"  {len(lines) + 1}. ")
-            if line is None:
-                return lines or None
-            if not line.strip():
-                return lines
-            lines.append(line)
-    if card.kind == "cloze":
-        blanks = cloze_answers(str(card.fields["text"]))
-        typed: list[str] = []
-        for n in range(len(blanks)):
-            label = f"  Blank {n + 1} of {len(blanks)}: " if len(blanks) > 1 else "  Blank: "
-            line = read(label)
-            if line is None:
-                return None
-            typed.append(line)
-        if pending and typed:
-            typed[-1] = " ".join([typed[-1], *pending])
-        return typed
-    line = source.line("  Answer: ")
-    return None if line is None else [" ".join(line.split("\n"))]
-
-
-def verdict_body(view: View, card: Card, verdict: Verdict) -> RenderableType:
-    """The screen body showing how a typed answer was marked."""
-    if verdict.items is not None:
-        return view.list_body(card, verdict.items)
-    return view.typed_body(card, verdict.answers)
-
-
-# --- drills ---------------------------------------------------------------------------------------
+# --- drills -----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -701,189 +647,141 @@ class QuizOptions:
     mode: str = "flip"
     seed: int | None = None
     record: bool = False
+    weakest: bool = False  # the ``count`` weakest cards (of the topics, or of all)
 
 
-@dataclass
-class QuizResult:
-    asked: int = 0
-    correct: int = 0
-    missed: list[Card] = field(default_factory=list)
-    pool: int = 0
+class QuizEngine(_Engine):
+    """A drill: cards of one or more topics in random order whatever is due, or the weakest
+    cards weakest first; ends with a score."""
 
-
-class QuizSession(_CardLoop):
-    """A drill of one or more topics, in random order, whatever is due."""
-
-    def __init__(
-        self,
-        store: Store,
-        console: Console,
-        source: KeySource,
-        options: QuizOptions,
-        clock: Clock,
-    ) -> None:
+    def __init__(self, store: Store, options: QuizOptions, clock: Clock) -> None:
         import random
 
-        super().__init__(store, console, source, clock)
+        super().__init__(store, options.mode, clock)
         self.options = options
-        self.rng = random.Random(options.seed)
+        self.rng: Random = random.Random(options.seed)
         self.result = QuizResult()
-        self.position = (0, 0)  # (this card's number, cards in the drill)
+        if options.weakest:
+            self.cards = queue.weakest_cards(store, options.topics, options.count)
+            topics = options.topics or tuple(dict.fromkeys(c.topic for c in self.cards))
+            self.pool = queue.topic_cards(store, topics)
+        else:
+            self.pool = queue.topic_cards(store, options.topics)
+            order = list(self.pool)
+            self.rng.shuffle(order)
+            self.cards = order[: options.count]
+        self.result.pool = len(self.pool)
+        self.number = 0
 
-    def run(self) -> QuizResult:
-        pool = queue.topic_cards(self.store, self.options.topics)
-        self.pool = pool
-        self.result.pool = len(pool)
-        order = list(pool)
-        self.rng.shuffle(order)
-        cards = order[: self.options.count]
-        try:
-            for number, card in enumerate(cards, start=1):
-                self._one(card, number, len(cards))
-        except _Quit:
-            pass
-        self.view.show(self.score_panel())
-        return self.result
+    def start(self) -> Screen:
+        self._next()
+        return self.screen()
 
-    def _status(self) -> RenderableType:
-        number, total = self.position
-        topics = ", ".join(self.options.topics)
+    def screen(self) -> Screen:
+        total = len(self.cards)
+        topics = ", ".join(self.options.topics) or "all topics"
+        what = "weakest cards" if self.options.weakest else topics
         kind = "counts as reviews" if self.options.record else "schedule unchanged"
-        return self.view.status(
-            f"Drill · card {number} of {total} · {self.result.correct} right",
-            f"{topics} · {self.options.mode} · {kind}",
+        asked = self.result.asked + len(self.result.skipped)
+        left = total - asked
+        status = Status(
+            "Drill",
+            asked,
+            left,
+            f"{what} · {self.mode} · {kind}",
+            self._estimate(left),
+            f"card {min(self.number, total)} of {total} · {self.result.correct} right",
+        )
+        return Screen(
+            phase=self.phase,
+            status=status,
+            card=self.card if self.phase != Phase.END else None,
+            notice=self.notice,
+            outcomes=self.outcomes,
+            suggested=self.verdict.grade if self.verdict else None,
+            verdict=self.verdict,
+            choice=self.choice,
+            help=self.help,
+            quiz=self.result if self.phase == Phase.END else None,
+            record=self.options.record,
         )
 
-    def _one(self, card: Card, number: int, total: int) -> None:
-        started = time.monotonic()
-        mode = self.options.mode
-        self.position = (number, total)
-        choice = self._choices(card) if mode == "choice" else None
-        if choice is not None:
-            grade = self._ask_choice(card, *choice)
-        else:
-            step = self._ask_typed(card) if mode == "type" else self._ask_flip(card)
-            if step.action == "quit":
-                raise _Quit
-            grade = step.grade
-        duration = int((time.monotonic() - started) * 1000)
-        with keys.shielded():
-            self.store.record_answer(
-                card.id,
-                grade,
-                self.clock(),
-                duration_ms=duration,
-                practice=not self.options.record,
-            )
+    def _next(self) -> None:
+        if self.number >= len(self.cards):
+            self.phase = Phase.END
+            return
+        card = self.cards[self.number]
+        self.number += 1
+        self._show(card)
+        if self.mode == "choice":
+            from custserv_cards import marking
+
+            made = marking.choices(card, self.pool, self.rng, marking.subject_of(self.store))
+            if made is not None:
+                note, options, right = made
+                self.choice = Choice(note, tuple(options), right)
+                self.phase = Phase.CHOICE
+            else:  # too few answers in the topic to make up options: reveal and grade
+                self.phase = Phase.FRONT
+
+    def _preview(self) -> None:
+        if self.options.record and self.card is not None:
+            self.outcomes = self.store.outcomes(self.card.id, self.clock())
+
+    def _grade(self, grade: int) -> None:
+        card = self.card
+        assert card is not None
+        duration = self._duration_ms()
+        try:
+            with keys.shielded():
+                self.store.record_answer(
+                    card.id,
+                    grade,
+                    self.clock(),
+                    duration_ms=duration,
+                    practice=not self.options.record,
+                )
+        except DataError:
+            if not self._retired(card.id):
+                raise
+            self.result.skipped.append(card.id)
+            self.notice = self._skipped_notice(card.id)
+            self.choice = None
+            self._next()
+            return
         self.result.asked += 1
         if grade >= Grade.SERIOUS_DIFFICULTY:
             self.result.correct += 1
         else:
             self.result.missed.append(card)
+        if self.phase != Phase.CHOSEN:  # multiple choice shows its verdict first
+            self._next()
 
-    # multiple choice ---------------------------------------------------------------------------
+    def _action(self, key: str) -> None:  # a drill has no extra actions
+        return
 
-    def _choices(self, card: Card) -> tuple[str, list[str], str] | None:
-        """(question note, options, right option) or None when the topic has too few answers
-        to make up distractors."""
-        from custserv_cards import marking
+    def _quit(self) -> None:
+        self.phase = Phase.END
 
-        return marking.choices(card, self.pool, self.rng, marking.subject_of(self.store))
 
-    def _ask_choice(self, card: Card, note: str, options: list[str], right: str) -> int:
-        from rich.table import Table
-        from rich.text import Text
+# --- text helpers shared with the views -------------------------------------------------------
 
-        def listing(picked: int | None = None) -> RenderableType:
-            grid = Table.grid(padding=(0, 1))
-            grid.add_column(no_wrap=True)
-            grid.add_column(no_wrap=True, style="bold")
-            grid.add_column()
-            for n, option in enumerate(options, start=1):
-                style, mark = "", " "
-                if picked is not None and option == right:
-                    style, mark = "bold green", "✓"
-                elif picked is not None and n == picked:
-                    style, mark = "red", "✗"
-                grid.add_row(Text(mark, style=style), f"{n})", self.view.text(option, style))
-            return grid
 
-        keys_allowed = [str(n) for n in range(1, len(options) + 1)]
-        while True:
-            notice = self.view.notice(self.notice)
-            self.notice = None
-            self._draw(
-                card,
-                self.view.text(note, "bold"),
-                listing(),
-                notice,
-                self.view.keys_line(
-                    (f"1-{len(options)}", "choose"), ("e", "source"), ("q", "quit")
-                ),
-            )
-            key = self._choice_key(card)
-            if key in keys_allowed:
-                picked = int(key)
-                break
-        correct = options[picked - 1] == right
-        verdict = (
-            self.view.text("Right.", "bold green")
-            if correct
-            else self.view.text(f"Not quite: the answer is {right}", "bold red")
-        )
-        while True:
-            self._draw(
-                card,
-                self.view.text(note, "bold"),
-                listing(picked),
-                verdict,
-                self.view.notice(self.notice),
-                self.view.keys_line(("Space/Enter", "next card"), ("q", "quit")),
-            )
-            self.notice = None
-            if self._choice_key(card) in (SPACE, ENTER):
-                return 4 if correct else 1
+def source_line(card: Card) -> str:
+    source = card.source
+    lines = (
+        f"line {source.start}"
+        if source.start == source.end
+        else f"lines {source.start}-{source.end}"
+    )
+    return f"Source: {source.note}, {lines} (card {card.id})"
 
-    def _choice_key(self, card: Card) -> str:
-        key = self.keys.key()
-        step = self._common_key(key, card)
-        if step is not None and step.action == "quit":
-            raise _Quit
-        return key
 
-    def score_panel(self) -> RenderableType:
-        from rich.console import Group
-        from rich.panel import Panel
-        from rich.text import Text
-
-        result = self.result
-        share = f" ({result.correct / result.asked:.0%})" if result.asked else ""
-        lines: list[Any] = [
-            self.view.text(f"Score: {result.correct} of {result.asked}{share}", "bold")
-        ]
-        if result.missed:
-            lines.append(self.view.text("Missed:", "bold"))
-            for card in result.missed:
-                line = Text("  • ")
-                line.append(self.view.text(card.id, "red"))
-                line.append(self.view.text(f" — {front_text(card)}", "dim"))
-                line.truncate(self.view.width - 4, overflow="ellipsis")
-                lines.append(line)
-        elif result.asked:
-            lines.append(self.view.text("Nothing missed.", "green"))
-        lines.append(
-            self.view.text(
-                "These answers counted as reviews."
-                if self.options.record
-                else "A drill leaves your review schedule as it was (--record to count it).",
-                "dim",
-            )
-        )
-        return Panel(
-            Group(*lines),
-            title=self.view.text("Drill finished", "bold"),
-            title_align="left",
-            border_style="blue",
-            width=self.view.width,
-            padding=(0, 1),
-        )
+def when(day: date, today: date) -> str:
+    """'tomorrow', 'in 6 days (Sun 29 Nov)'."""
+    delta = (day - today).days
+    if delta <= 0:
+        return "today"
+    if delta == 1:
+        return "tomorrow"
+    return f"in {delta} days ({day:%a} {day.day} {day:%b})"

@@ -70,12 +70,12 @@ def check(
 def _print(card: Card, verdict: Verdict) -> None:
     from custserv_cards.cli.common import console
     from custserv_cards.model import Grade
-    from custserv_cards.session import View, verdict_body
+    from custserv_cards.views import View
 
     out = console()
     view = View(out)
     out.print(view.card_panel(card))
-    out.print(view.answer_panel(verdict_body(view, card, verdict), "Your answer"))
+    out.print(view.answer_panel(view.check_body(card, verdict), "Your answer"))
     counted = "counts as recalled" if verdict.correct else "does not count as recalled"
     line = view.text(f"Suggested grade {verdict.grade} ({Grade(verdict.grade).meaning}): ")
     line.append(view.text(counted, "bold"))

@@ -59,30 +59,48 @@ def review(
 ) -> None:
     """Today's revision: due cards first, new cards mixed in, failed cards again later.
 
-    Keys: Space/Enter show the answer, 0-5 grade it, u undo, s suspend, b bury, e source, q quit.
+    Keys: Space/Enter show the answer, 0-5 grade it (each key shows what it will do), u undo
+    the last action, s suspend, b bury, e source, ? all the keys, q quit.
 
     Every answer is saved as you give it; Ctrl-C stops at any point.
     """
     _check_mode(mode, ("flip", "type"))
-    from custserv_cards import clock, queue
+    from custserv_cards import clock, queue, views
     from custserv_cards.cli.common import console, open_store
     from custserv_cards.keys import Terminal
-    from custserv_cards.session import ReviewOptions, ReviewSession
+    from custserv_cards.session import ReviewEngine, ReviewOptions
 
     with open_store() as store:
         topics = queue.check_topics(store, topic or [])
         _need_terminal("review")
         options = ReviewOptions(topics=topics, new=new, limit=limit, mode=mode)
         terminal = Terminal()
-        runner = ReviewSession(store, console(), terminal, options, clock.now)
+        engine = ReviewEngine(store, options, clock.now)
         # Ctrl-C (or SIGTERM) ends the session: the terminal is restored on the way out and
         # cli.main() says that every answer given is saved (each was committed as given).
         with terminal.session():
-            runner.run()
+            views.run(engine, console(), terminal)
 
 
 def quiz(
+    weakest_count: Annotated[
+        int | None,
+        typer.Argument(
+            metavar="[N]",
+            min=1,
+            help="With --weakest: how many of the weakest cards (default: --count).",
+            show_default=False,
+        ),
+    ] = None,
     topic: TopicOpt = None,
+    weakest: Annotated[
+        bool,
+        typer.Option(
+            "--weakest",
+            help="Drill your weakest cards, weakest first: leeches, then the lowest share of "
+            "answers right, the most lapses, the lowest EF (all topics unless --topic).",
+        ),
+    ] = False,
     count: Annotated[
         int, typer.Option("--count", "-n", min=1, max=10_000, metavar="N", help="How many cards.")
     ] = 10,
@@ -102,30 +120,51 @@ def quiz(
         typer.Option("--record", help="Count the answers as reviews (changes the schedule)."),
     ] = False,
 ) -> None:
-    """Drill a topic, whatever is due, in random order; ends with a score.
+    """Drill a topic, whatever is due, in random order; or your weakest cards
+    ('custserv quiz --weakest [N]'). Ends with a score.
 
     A drill leaves your review schedule alone unless you pass --record.
     """
-    from custserv_cards.errors import UsageError
+    from custserv_cards.errors import DataError, UsageError
 
     _check_mode(mode, ("flip", "type", "choice"))
-    if not topic:
-        raise UsageError("quiz needs --topic TOPIC (see 'custserv topics' for the list)")
-    from custserv_cards import clock, queue
+    if weakest_count is not None and not weakest:
+        raise UsageError(
+            f"the number {weakest_count} goes with --weakest ('custserv quiz --weakest "
+            f"{weakest_count}'); for a topic drill use --count {weakest_count}"
+        )
+    if not topic and not weakest:
+        raise UsageError(
+            "quiz needs --topic TOPIC (see 'custserv topics' for the list), or --weakest"
+        )
+    from custserv_cards import clock, queue, views
     from custserv_cards.cli.common import console, open_store
     from custserv_cards.keys import Terminal
-    from custserv_cards.session import QuizOptions, QuizSession
+    from custserv_cards.session import QuizEngine, QuizOptions
 
     with open_store() as store:
-        topics = queue.check_topics(store, topic)
+        topics = queue.check_topics(store, topic or [])
+        options = QuizOptions(
+            topics=topics,
+            count=weakest_count or count,
+            mode=mode,
+            seed=seed,
+            record=record,
+            weakest=weakest,
+        )
+        engine = QuizEngine(store, options, clock.now)
+        if weakest and not engine.cards:
+            scope = f" in {', '.join(topics)}" if topics else ""
+            raise DataError(
+                f"no card{scope} has been answered yet, so none is weak; "
+                "answer some with 'custserv review' first"
+            )
         _need_terminal("quiz")
-        options = QuizOptions(topics=topics, count=count, mode=mode, seed=seed, record=record)
         terminal = Terminal()
-        runner = QuizSession(store, console(), terminal, options, clock.now)
         # Ctrl-C (or SIGTERM) ends the session: the terminal is restored on the way out and
         # cli.main() says that every answer given is saved (each was committed as given).
         with terminal.session():
-            runner.run()
+            views.run(engine, console(), terminal)
 
 
 def register(app: typer.Typer) -> None:
