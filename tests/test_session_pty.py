@@ -59,7 +59,7 @@ def test_review_reveal_grade_undo_and_quit(db: Path, screens: list[Screen]) -> N
     # graded below 4 the card is not done: it comes back today, so it still counts as left
     screen.wait(
         "How does promising too much lead to poor customer service?",
-        "0 done · 14 left today",
+        "0 done · 13 left today",
         "Graded 2: it comes back later today",
     )
     assert query(db, "SELECT card_id, grade, kind FROM reviews") == [
@@ -82,7 +82,7 @@ def test_review_reveal_grade_undo_and_quit(db: Path, screens: list[Screen]) -> N
     screen.press(" ")
     screen.wait("The business promises too much")
     screen.press("5")
-    screen.wait("How does promising too much", "1 done · 13 left today", "done for today")
+    screen.wait("How does promising too much", "1 done · 12 left today", "done for today")
     screen.press(" ")
     screen.wait("It raises customers' expectations")
     screen.press("4")
@@ -118,7 +118,7 @@ def test_failed_card_comes_back_until_it_scores_four(db: Path, screens: list[Scr
     screen.press(" ")
     screen.wait("The business promises too much")
     screen.press("3")
-    screen.wait("right, with difficulty, so it comes back later today", "3 done · 11 left")
+    screen.wait("right, with difficulty, so it comes back later today", "3 done · 10 left")
     screen.press("q")
     screen.wait(
         "Session summary",
@@ -495,7 +495,7 @@ def test_unknown_topic_suggests_the_closest(db: Path) -> None:
 
 def test_at_40_columns_every_grade_key_shows_what_it_does(db: Path, screens: list[Screen]) -> None:
     screen = start(screens, db, "review", "--topic", "poor-service", size=(40, 24))
-    screen.wait("Review · 0 done · 14 left", "░░░░", "What four reasons")
+    screen.wait("Review · 0 done · 13 left", "░░░░", "What four reasons")
     screen.press(" ")
     shown = screen.wait(
         "5 perfect · in 1 day",
@@ -512,7 +512,7 @@ def test_at_40_columns_every_grade_key_shows_what_it_does(db: Path, screens: lis
     screen.press("x")  # closes the help
     screen.wait("5 perfect · in 1 day")
     screen.press("4")
-    screen.wait("Graded 4: done for today; next tomorrow.", "1 done · 13 left", "█")
+    screen.wait("Graded 4: done for today; next tomorrow.", "1 done · 12 left", "█")
     screen.press("q")
     assert screen.finish() == 0
 

@@ -24,8 +24,10 @@ from custserv_cards.sync import sync_paths  # noqa: E402
 
 __all__ = ["db", "screens", "template_db"]  # fixtures
 
-FIRST = "def-customer-service-revision-notes"
-PROMPT = "According to the revision notes, what is customer service?"
+# The tests use a deck of their own (topic 'my', cards c1, c2, c3 in this order), so that
+# changes to the bundled decks do not move them.
+FIRST = "c1"
+PROMPT = "Question c1?"
 
 
 def _other_terminal_grades(db: Path, card_id: str, grade: int) -> None:
@@ -36,20 +38,21 @@ def _other_terminal_grades(db: Path, card_id: str, grade: int) -> None:
 def test_finding_01_session_undo_takes_back_only_its_own_answer(
     db: Path, screens: list[Screen]
 ) -> None:
-    screen = start(screens, db, "review")
+    _deck(db.parent / "my", "c1", "c2", "c3")
+    screen = start(screens, db, "review", "--topic", "my")
     screen.wait(PROMPT)
     screen.press(" ")
     screen.wait("complete blackout")
     screen.press("4")
     screen.wait("1 done")
-    _other_terminal_grades(db, "sales-process-stages", 5)  # another terminal answers
+    _other_terminal_grades(db, "c3", 5)  # another terminal answers
     screen.press("u")
     screen.wait(f"Undid grade 4 on {FIRST}", PROMPT)
-    assert query(db, "SELECT card_id, grade FROM reviews") == [("sales-process-stages", 5)]
+    assert query(db, "SELECT card_id, grade FROM reviews") == [("c3", 5)]
     assert query(db, "SELECT card_id, grade FROM undone_reviews") == [(FIRST, 4)]
     screen.press("u")  # nothing of the session's own is left to undo
     screen.wait("Nothing to undo")
-    assert query(db, "SELECT card_id FROM reviews") == [("sales-process-stages",)]
+    assert query(db, "SELECT card_id FROM reviews") == [("c3",)]
     screen.press("q")
     assert screen.finish() == 0
 
@@ -57,7 +60,8 @@ def test_finding_01_session_undo_takes_back_only_its_own_answer(
 def test_finding_01_session_undo_never_wipes_a_later_answer_to_the_same_card(
     db: Path, screens: list[Screen]
 ) -> None:
-    screen = start(screens, db, "review")
+    _deck(db.parent / "my", "c1", "c2", "c3")
+    screen = start(screens, db, "review", "--topic", "my")
     screen.wait(PROMPT)
     screen.press(" ")
     screen.wait("complete blackout")
@@ -71,25 +75,32 @@ def test_finding_01_session_undo_never_wipes_a_later_answer_to_the_same_card(
     assert screen.finish() == 0
 
 
+COMMAND = "custserv_cards review --topic my"
+
+
 @pytest.mark.parametrize("mode", ["flip", "type"])
 def test_finding_16_terminal_hang_up_ends_cleanly(db: Path, tmp_path: Path, mode: str) -> None:
     errors = tmp_path / "stderr.txt"
+    _deck(db.parent / "my", "c1", "c2", "c3")
     env = {**os.environ, "CUSTSERV_DB": str(db), "CUSTSERV_NOW": TODAY, "NO_COLOR": "1"}
     env.update({"TERM": "xterm", "COLUMNS": "80", "LINES": "24"})
     child = pexpect.spawn(
         "/bin/sh",
-        ["-c", f'exec "{sys.executable}" -m custserv_cards review --mode {mode} 2>"{errors}"'],
+        [
+            "-c",
+            f'exec "{sys.executable}" -m {COMMAND} --mode {mode} 2>"{errors}"',
+        ],
         env=env,
         dimensions=(24, 80),
         timeout=8,
     )
-    child.expect("customer service")
+    child.expect("Question c1")
     if mode == "flip":
         child.send(" ")
         child.expect("blackout")
         child.send("4")
     else:
-        child.send("Meeting customers' needs\r")
+        child.send("Answer c1.\r")
         child.expect("suggested")
         child.send("5")
     child.expect("1 done")
@@ -184,7 +195,8 @@ def test_finding_19_quiz_carries_on_past_a_retired_card(db: Path, screens: list[
 
 
 def test_finding_20_a_pasted_two_line_answer_is_one_answer(db: Path, screens: list[Screen]) -> None:
-    screen = start(screens, db, "review", "--mode", "type")
+    _deck(db.parent / "my", "c1", "c2", "c3")
+    screen = start(screens, db, "review", "--topic", "my", "--mode", "type")
     screen.wait(PROMPT, "Answer:")
     # One write, as a terminal delivers a paste: the second line must not become key presses
     # (its 's' would suspend the card, and the rest would answer the next card unseen).
@@ -206,7 +218,8 @@ def test_finding_20_a_pasted_two_line_answer_is_one_answer(db: Path, screens: li
 def test_finding_20_a_paste_without_a_final_line_end_is_text_too(
     db: Path, screens: list[Screen]
 ) -> None:
-    screen = start(screens, db, "review", "--mode", "type")
+    _deck(db.parent / "my", "c1", "c2", "c3")
+    screen = start(screens, db, "review", "--topic", "my", "--mode", "type")
     screen.wait(PROMPT, "Answer:")
     screen.press("Meeting the needs\rsubu")  # 's', 'u', 'b' would suspend, undo, bury
     shown = screen.wait("You typed", "suggested")
