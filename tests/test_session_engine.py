@@ -245,3 +245,12 @@ def test_choice_drill_records_the_pick_then_waits(store: Store) -> None:
     assert store.conn.execute("SELECT grade, kind FROM reviews").fetchall() == [(4, "drill")]
     screen = engine.press(SPACE)
     assert screen.phase == Phase.CHOICE and screen.status.extra == "card 2 of 2 · 1 right"
+
+
+def test_the_header_carries_the_exam_line_when_an_exam_is_set(store: Store) -> None:
+    _, screen = review(store)
+    assert screen.status.exam is None
+    store.set_settings({"exam_date": "2026-12-11"})
+    store.record_answer("e2", 5, NOW - timedelta(days=1))
+    _, screen = review(store)
+    assert screen.status.exam is not None and screen.status.exam.startswith("exam in 18 days")
