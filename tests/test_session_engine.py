@@ -179,6 +179,10 @@ def test_the_end_of_the_day_offers_new_cards(store: Store) -> None:
     screen = answer(engine, 5)
     assert screen.phase == Phase.OFFER and screen.more_new
     assert screen.lines[0] == "All done for today."
+    screen = engine.press("u")  # the last grade can still be taken back
+    assert screen.phase == Phase.FRONT and shown(screen) == "e1" and log(store) == []
+    screen = answer(engine, 5)
+    assert screen.phase == Phase.OFFER
     screen = engine.press("n")
     assert screen.phase == Phase.FRONT and shown(screen) == "e2"
     screen = engine.press(EOF)

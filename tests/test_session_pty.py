@@ -8,6 +8,7 @@ the screen (escape sequences removed) and then checks the database with sqlite3
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal

@@ -492,6 +492,8 @@ class ReviewEngine(_Engine):
             self.ended_on_offer = False
             self.lines, self.more_new = (), False
             self._next()
+        elif key == "u" and self.history:  # the last card's grade, say
+            self._undo()
         elif key in (*QUIT_KEYS, ENTER, SPACE):
             self._end()
 

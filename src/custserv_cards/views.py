@@ -184,7 +184,15 @@ class View:
             return [
                 *self._offer(screen),
                 notice,
-                self.keys_line(("n", f"learn {EXTRA_NEW} extra new cards"), ("q", "quit")),
+                self.keys_line(
+                    *((("n", f"learn {EXTRA_NEW} extra new cards"),) if screen.more_new else ()),
+                    *(
+                        (("u", "undo the last action"),)
+                        if screen.summary and screen.summary.answers
+                        else ()
+                    ),
+                    ("q", "quit"),
+                ),
             ]
         card = screen.card
         assert card is not None
