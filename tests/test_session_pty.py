@@ -550,3 +550,31 @@ def test_quiz_weakest_refusals(db: Path) -> None:
     stray = _run(db, "quiz", "5", "--topic", "poor-service")
     assert stray.returncode == 2, stray
     assert "the number 5 goes with --weakest" in stray.stderr
+
+
+@pytest.mark.parametrize("size", [(80, 24), (40, 24)], ids=["80x24", "40x24"])
+def test_keys_help_a_three_and_undo_of_a_suspension(
+    db: Path, screens: list[Screen], size: tuple[int, int]
+) -> None:
+    screen = start(screens, db, "review", "--topic", "poor-service", size=size)
+    screen.wait("0 done · 13 left", "░", "What four reasons")
+    screen.press("?")
+    screen.wait("Keys", "undo the last grade, s or b", "bury until tomorrow", "again today")
+    screen.press(" ")  # closes the help only
+    screen.wait("Space/Enter show the answer")
+    screen.press(" ")
+    screen.wait("3 right, with difficulty · again today")
+    screen.press("3")
+    screen.wait("Graded 3: right, with difficulty, so it comes back later today", "0 done · 13")
+    assert query(db, "SELECT card_id, grade FROM reviews") == [("poor-service-causes", 3)]
+    screen.press("s")
+    screen.wait("u brings it back")
+    suspended = query(db, "SELECT card_id FROM state WHERE suspended = 1")
+    assert len(suspended) == 1
+    screen.press("u")
+    screen.wait(f"Undid the suspension of {suspended[0][0]}")
+    assert query(db, "SELECT COUNT(*) FROM state WHERE suspended = 1") == [(0,)]
+    assert query(db, "SELECT card_id, grade FROM reviews") == [("poor-service-causes", 3)]
+    screen.press("q")
+    screen.wait("Session summary", "Still to repeat")
+    assert screen.finish() == 0
