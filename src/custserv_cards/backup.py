@@ -186,7 +186,12 @@ def ensure_daily_backup(store: Store, warn: Callable[[str], None] | None = None)
     if store.conn.execute("SELECT 1 FROM reviews LIMIT 1").fetchone() is None:
         return None
     made_backup_dir(store)
-    backup_to(store, dest)
+    try:
+        backup_to(store, dest)
+    except DataError:
+        if os.path.lexists(dest):
+            return None  # another custserv took today's copy at the same moment
+        raise
     pattern = _patterns(store.path)["daily"]
     prune(folder, pattern, just_made=dest)
     future = sorted(

@@ -45,20 +45,27 @@ class Report:
         return not self.problems
 
 
-def _integrity(path: Path) -> list[str]:
-    """The problems ``integrity_check`` finds (empty when the file is sound), read-only."""
+def _integrity(path: Path) -> tuple[list[str], str | None]:
+    """Read-only: the damage ``integrity_check`` finds (empty when the file is sound), and
+    SQLite's message when the file could not be read at all for another reason (a read-only
+    folder, a full disk, a permission): that is not damage."""
+    from custserv_cards.store import is_damage, storage_problem
+
     uri = f"{path.resolve().as_uri()}?mode=ro"
+    wal = path.with_name(path.name + "-wal")
+    if storage_problem(path) == "read-only" and not (wal.exists() and wal.stat().st_size):
+        uri = f"{path.resolve().as_uri()}?immutable=1"  # nothing can change it meanwhile
     try:
         conn = sqlite3.connect(uri, uri=True)
     except sqlite3.Error as error:
-        return [str(error)]
+        return ([str(error)], None) if is_damage(str(error)) else ([], str(error))
     try:
         rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall()]
     except sqlite3.DatabaseError as error:
-        return [str(error)]
+        return ([str(error)], None) if is_damage(str(error)) else ([], str(error))
     finally:
         conn.close()
-    return [] if rows == ["ok"] else rows
+    return ([] if rows == ["ok"] else rows), None
 
 
 def _newest_backup_hint(path: Path) -> str:
@@ -66,12 +73,32 @@ def _newest_backup_hint(path: Path) -> str:
 
     copies = list_backups(path)
     if not copies:
-        return "no backup was found beside it"
-    return f"the newest backup is {copies[-1]}; copy it over {path} to restore it"
+        return "no backup of it was found beside it"
+    return f"the newest backup of it is {copies[-1]}; copy it over {path} to restore it"
+
+
+def _cannot_read(path: Path, text: str) -> str:
+    from custserv_cards.store import storage_problem
+
+    problem = storage_problem(path)
+    if problem == "read-only":
+        why, fix = "its folder is read-only", "make the folder writable and run doctor again"
+    elif problem == "disk full":
+        why, fix = "the disk is full", "free some space and run doctor again"
+    else:
+        why, fix = "check the permissions of the file, its -wal and -shm", "then run doctor again"
+    return (
+        f"{path} could not be read ({text}: {why}); this is not damage and nothing was "
+        f"changed — do not restore a backup over it; {fix}"
+    )
 
 
 def examine(path: Path, repair: bool = True) -> Report:
-    """Check the database at ``path``; with ``repair``, fix the repairable problems."""
+    """Check the database at ``path``; with ``repair``, fix the repairable problems.
+
+    Without ``repair`` (``doctor --check``) the file is opened read-only: nothing is
+    written, not even the upgrade of an older format."""
+    from custserv_cards.migrations import SCHEMA_VERSION
     from custserv_cards.store import Store, _check_header
 
     report = Report(path)
@@ -79,7 +106,10 @@ def examine(path: Path, repair: bool = True) -> Report:
         raise DataError(f"no database at {path}; nothing to check (choose one with --db)")
     if path.stat().st_size > 0:
         _check_header(path)
-    damage = _integrity(path)
+    damage, unreadable = _integrity(path)
+    if unreadable is not None:
+        report.problems.append(_cannot_read(path, unreadable))
+        return report
     if damage:
         shown = "; ".join(damage[:3]) + (
             f" (and {len(damage) - 3} more)" if len(damage) > 3 else ""
@@ -89,8 +119,16 @@ def examine(path: Path, repair: bool = True) -> Report:
         )
         return report
     report.checks.append("integrity check: ok")
-    with Store.open(path) as store:
+    with Store.open(path, readonly=not repair, create=False) as store:
         conn = store.conn
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version < SCHEMA_VERSION:
+            report.notes.append(
+                f"the file has an older format (schema {version}); --check leaves it as it is, "
+                "so only its integrity was checked — the next command (or 'custserv doctor') "
+                "upgrades it, after keeping a copy in backups/"
+            )
+            return report
         orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
         if orphans:
             tables = sorted({str(r[0]) for r in orphans})
@@ -100,7 +138,11 @@ def examine(path: Path, repair: bool = True) -> Report:
             )
         else:
             report.checks.append("references between tables: ok")
+        _check_settings(store, report, repair)
+        _check_contents(store, report)
+        _check_log(store, report)
         _check_states(store, report, repair)
+        _check_buried(store, report, repair)
         _check_review_days(store, report, repair)
         _check_log_days(store, report)
         if repair:
@@ -109,6 +151,81 @@ def examine(path: Path, repair: bool = True) -> Report:
             except sqlite3.Error:
                 report.notes.append("the write-ahead log could not be folded in (busy); harmless")
     return report
+
+
+def _check_settings(store: Store, report: Report, repair: bool) -> None:
+    """Every stored setting must be valid; an invalid one is reset to its default."""
+    from custserv_cards.errors import CustservError
+    from custserv_cards.store import DEFAULT_SETTINGS, check_setting
+
+    bad: list[tuple[str, str]] = []
+    for key, value in store.conn.execute("SELECT key, value FROM settings ORDER BY key"):
+        if key not in DEFAULT_SETTINGS:
+            continue
+        try:
+            check_setting(str(key), str(value))
+        except (CustservError, ValueError, TypeError):
+            bad.append((str(key), str(value)))
+    if not bad:
+        report.checks.append("settings: ok")
+        return
+    if not repair:
+        report.problems.extend(
+            f"setting {key} holds {value!r}, which is not valid; run 'custserv doctor' to reset "
+            f"it to {DEFAULT_SETTINGS[key]!r}"
+            for key, value in bad
+        )
+        return
+    with store.write() as tx:
+        tx.executemany("DELETE FROM settings WHERE key = ?", [(key,) for key, _ in bad])
+    report.repairs.extend(
+        f"setting {key} held {value!r}, which is not valid; reset to {DEFAULT_SETTINGS[key]!r}"
+        for key, value in bad
+    )
+
+
+def _check_contents(store: Store, report: Report) -> None:
+    """Every card's stored text must be readable; an unreadable one is reported (the decks
+    hold the text: syncing them writes it again)."""
+    from custserv_cards.model import Card
+
+    bad: list[str] = []
+    for card_id, content in store.conn.execute("SELECT id, content FROM cards ORDER BY id"):
+        try:
+            Card.from_row({"id": card_id, "content": content})
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+            bad.append(str(card_id))
+    if not bad:
+        report.checks.append("stored card text: ok")
+        return
+    shown = ", ".join(f"'{c}'" for c in bad[:5]) + (f" and {len(bad) - 5} more" if bad[5:] else "")
+    report.problems.append(
+        f"the stored text of {len(bad)} cards is unreadable ({shown}); their progress is kept — "
+        "run 'custserv decks sync' (with the deck folder, for your own decks) to write it again"
+    )
+
+
+def _check_log(store: Store, report: Report) -> None:
+    """Every answer in the log must be readable; an unreadable one is reported and kept."""
+    from custserv_cards.scheduler import codec
+
+    bad: list[tuple[int, str]] = []
+    for review_id, card_id, before, after in store.conn.execute(
+        "SELECT id, card_id, before, after FROM reviews ORDER BY id"
+    ):
+        try:
+            for text in (before, after):
+                codec.from_log(json.loads(text))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            bad.append((int(review_id), str(card_id)))
+    if not bad:
+        report.checks.append("review log: every answer readable")
+        return
+    report.problems.extend(
+        f"answer {review_id} in the log (card '{card_id}') is unreadable; it was kept, and the "
+        "card's schedule is not set from it"
+        for review_id, card_id in bad
+    )
 
 
 def _check_states(store: Store, report: Report, repair: bool) -> None:
@@ -131,16 +248,33 @@ def _check_states(store: Store, report: Report, repair: bool) -> None:
     kept = 0
     for row in cards:
         card_id, has_state = row[0], bool(row[1])
-        state = codec.from_row(row[2:]) if has_state else None
+        try:
+            state = codec.from_row(row[2:]) if has_state else None
+        except (ValueError, TypeError):
+            state, unreadable = None, True
+        else:
+            unreadable = False
         logged = last_after.get(card_id)
         if logged is None:
-            if state is None:
+            if unreadable:
+                report.problems.append(
+                    f"card '{card_id}' has an unreadable schedule and no logged answer to rebuild "
+                    "it from; it was kept as it is"
+                )
+            elif state is None:
                 fixes.append((card_id, None, False, "had no scheduling state; a new one was made"))
             elif not state.is_new:
                 kept += 1
             continue
-        wanted = codec.from_log(json.loads(logged))
-        if state is None:
+        try:
+            wanted = codec.from_log(json.loads(logged))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue  # reported by _check_log; an unreadable answer never sets a schedule
+        if unreadable:
+            fixes.append(
+                (card_id, wanted, True, "had an unreadable schedule; set from its last answer")
+            )
+        elif state is None:
             fixes.append(
                 (card_id, wanted, False, "had no scheduling state; rebuilt from its last answer")
             )
@@ -190,10 +324,38 @@ def _check_states(store: Store, report: Report, repair: bool) -> None:
     report.repairs.extend(f"card '{cid}' {what}" for cid, _s, _e, what in fixes)
 
 
+def _check_buried(store: Store, report: Report, repair: bool) -> None:
+    """A card is buried until a valid day; any other value is cleared (the card shows again)."""
+    from datetime import date
+
+    bad: list[str] = []
+    for card_id, until in store.conn.execute(
+        "SELECT card_id, buried_until FROM state WHERE buried_until IS NOT NULL"
+    ):
+        try:
+            date.fromisoformat(str(until))
+        except ValueError:
+            bad.append(str(card_id))
+    if not bad:
+        return
+    if not repair:
+        report.problems.extend(
+            f"card '{c}' is buried until an invalid day; run 'custserv doctor' to unbury it"
+            for c in bad
+        )
+        return
+    with store.write() as tx:
+        tx.executemany(
+            "UPDATE state SET buried_until = NULL WHERE card_id = ?", [(c,) for c in bad]
+        )
+    report.repairs.extend(f"card '{c}' was buried until an invalid day; unburied" for c in bad)
+
+
 _TALLY = "SELECT day, topic, kind, reviews, passed, min_due FROM review_days ORDER BY 1, 2, 3"
 _RECOUNT = (
     "SELECT r.day, c.topic, r.kind, COUNT(*), SUM(r.grade >= 3), "
-    "MIN(json_extract(r.before, '$.due')) FROM reviews r JOIN cards c ON c.id = r.card_id "
+    "MIN(CASE WHEN json_valid(r.before) THEN json_extract(r.before, '$.due') END) "
+    "FROM reviews r JOIN cards c ON c.id = r.card_id "
     "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
 )
 

@@ -121,7 +121,8 @@ def _refuse_database_files(
             except OSError:
                 continue
     if hit == protected[0]:
-        raise DataError(f"{text} is the database itself ({protected[0]}); {another}")
+        itself = "" if str(protected[0]) == text else f" ({protected[0]})"
+        raise DataError(f"{text} is the database itself{itself}; {another}")
     if hit is not None:
         suffix = hit.name[len(protected[0].name) :]
         raise DataError(

@@ -157,39 +157,48 @@ class Undone:
 class Store:
     """An open custserv database."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, *, created: bool = False) -> None:
         self.conn = conn
         self.path = path
+        self.created = created  # no file was there: this open made a new, empty database
+        self._identity = _identity(path)
 
     # --- opening ------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, *, migrate: bool = True) -> Store:
-        """Open (creating if needed) the database at ``path``, migrating an older schema.
+    def open(
+        cls, path: Path, *, migrate: bool = True, create: bool = True, readonly: bool = False
+    ) -> Store:
+        """Open the database at ``path`` (creating it when ``create``), migrating an older
+        schema (when ``migrate``).
 
-        A file that is not a SQLite database, or one written by a newer custserv, is refused
-        with a clear message and left untouched.
+        A file that is not a SQLite database, a SQLite database of another application, or
+        one written by a newer custserv, is refused with a clear message and left untouched.
+        ``readonly`` opens without changing anything (no migration, no switch to WAL).
         """
         from custserv_cards.migrations import SCHEMA_VERSION
 
         existed = path.exists() and path.stat().st_size > 0
         if existed:
             _check_header(path)
+        elif readonly or not create or path.exists():
+            if not path.exists():
+                raise DataError(f"no database at {path}; nothing was created (check --db)")
         else:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as error:
-                raise DataError(
-                    f"cannot create the folder {path.parent} ({error.strerror}); "
-                    "choose another place with --db or CUSTSERV_DB"
-                ) from None
+            _make_folder(path.parent)
+        created = not path.exists()
         try:
-            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            if readonly:
+                conn = sqlite3.connect(
+                    f"{path.resolve().as_uri()}?mode=ro",
+                    uri=True,
+                    timeout=BUSY_TIMEOUT_MS / 1000,
+                    isolation_level=None,
+                )
+            else:
+                conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         except sqlite3.Error as error:
-            raise DataError(
-                f"cannot open the database {path} ({error}); "
-                "choose another place with --db or CUSTSERV_DB"
-            ) from None
+            raise _open_error(path, error) from None
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -198,39 +207,76 @@ class Store:
                     f"{path} was written by a newer custserv (schema {version}; this one knows "
                     f"up to {SCHEMA_VERSION}); upgrade custserv-cards to use it"
                 )
-            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                _enable_wal(conn)
+            if existed:
+                _check_custserv(conn, path, version)
+            if not readonly:
+                if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    _enable_wal(conn)
+                conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA synchronous = FULL")
-            store = cls(conn, path)
-            if version < SCHEMA_VERSION and migrate:
-                store._migrate(version, existed)
+            store = cls(conn, path, created=created)
+            if version < SCHEMA_VERSION and migrate and not readonly:
+                store._migrate(existed)
         except sqlite3.DatabaseError as error:
             conn.close()
+            if existed and not is_damage(str(error)) and storage_problem(path) == "read-only":
+                return cls._open_in_read_only_folder(path, error)
             raise _database_error(path, error) from None
         except BaseException:
             conn.close()
             raise
         return store
 
-    def _migrate(self, version: int, existed: bool) -> None:
+    @classmethod
+    def _open_in_read_only_folder(cls, path: Path, error: sqlite3.DatabaseError) -> Store:
+        """A database in a read-only folder can still be read (statistics, reports, a backup
+        to elsewhere); any write then gives the read-only message. Without a ``-wal`` file
+        beside it, nothing can change the file, so SQLite may treat it as immutable."""
+        from custserv_cards.migrations import SCHEMA_VERSION
+
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise _write_error(path, error) from None
+        try:
+            conn = sqlite3.connect(
+                f"{path.resolve().as_uri()}?immutable=1", uri=True, isolation_level=None
+            )
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            _check_custserv(conn, path, version)
+        except sqlite3.DatabaseError as second:
+            raise _database_error(path, second) from None
+        if version != SCHEMA_VERSION:
+            conn.close()
+            raise _write_error(path, error) from None
+        return cls(conn, path)
+
+    def _migrate(self, existed: bool) -> None:
+        """Upgrade the schema. A second connection takes the write lock first and re-reads the
+        version, so of several custserv opening the same old file at once exactly one copies
+        and upgrades it; the others wait, then find nothing left to do. The copy is read
+        through this connection while the lock is held (WAL lets readers in), so it is the
+        file exactly as it was before the upgrade."""
         from custserv_cards import migrations
 
-        if existed and version > 0:
-            from custserv_cards.backup import backup_before_migration
-
-            backup_before_migration(self, version)
+        lock = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         try:
-            # Hold the write lock from the version check on: a second custserv opening the
-            # same new database waits here, then finds nothing left to apply.
-            self.conn.execute("BEGIN IMMEDIATE")
-            if self.conn.execute("PRAGMA user_version").fetchone()[0] < migrations.SCHEMA_VERSION:
-                migrations.apply(self.conn)
-            self.conn.execute("COMMIT")
+            lock.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            lock.execute("PRAGMA foreign_keys = ON")
+            lock.execute("BEGIN IMMEDIATE")
+            version = lock.execute("PRAGMA user_version").fetchone()[0]
+            if version < migrations.SCHEMA_VERSION:
+                if existed and version > 0:
+                    from custserv_cards.backup import backup_before_migration
+
+                    backup_before_migration(self, version)
+                migrations.apply(lock)
+            lock.execute("COMMIT")
         except sqlite3.OperationalError as error:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
             raise _write_error(self.path, error) from None
+        finally:
+            if lock.in_transaction:
+                lock.execute("ROLLBACK")
+            lock.close()
 
     def close(self) -> None:
         self.conn.close()
@@ -241,15 +287,54 @@ class Store:
     def __exit__(self, *_: object) -> None:
         self.close()
 
+    def check_still_there(self) -> None:
+        """Raise ``DataError`` when the file at ``self.path`` is no longer the one this store
+        opened (deleted, or replaced by another file): writes would go to a file nobody can
+        open again. What was saved before is copied next to the path, when possible."""
+        if self._identity is None or _identity(self.path) == self._identity:
+            return
+        gone = "deleted" if not self.path.exists() else "replaced by another file"
+        rescue = self._rescue()
+        where = (
+            f"everything saved before is in {rescue}; copy it to {self.path} to go on"
+            if rescue
+            else "the answers saved before could not be copied anywhere"
+        )
+        raise DataError(
+            f"{self.path} was {gone} while custserv had it open; nothing more was saved — {where}"
+        )
+
+    def _rescue(self) -> Path | None:
+        from custserv_cards import clock
+
+        stamp = clock.now().strftime("%Y%m%d-%H%M%S")
+        dest = self.path.parent / f"{self.path.stem}-rescued-{stamp}.db"
+        try:
+            target = sqlite3.connect(dest)
+            try:
+                self.conn.backup(target)
+                target.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                target.close()
+        except (OSError, sqlite3.Error):
+            return None
+        return dest
+
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: ``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on error."""
+        """One write transaction: ``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on error.
+
+        Before committing, the file at the path is checked to still be the one opened: an
+        answer is never reported as saved into a deleted or replaced database."""
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
             raise _write_error(self.path, error) from None
         try:
             yield self.conn
+            if self._identity is not None and _identity(self.path) != self._identity:
+                self.conn.execute("ROLLBACK")
+                self.check_still_there()
             self.conn.execute("COMMIT")
         except sqlite3.OperationalError as error:
             if self.conn.in_transaction:
@@ -734,9 +819,80 @@ def _check_header(path: Path) -> None:
         )
 
 
+#: The tables every custserv schema has; a SQLite file without them is another program's.
+CUSTSERV_TABLES = frozenset(
+    {"_sqlite_migrations", "topics", "cards", "state", "reviews", "settings", "meta"}
+)
+
+
+def _check_custserv(conn: sqlite3.Connection, path: Path, version: int) -> None:
+    """Refuse a SQLite file that is not a custserv database, before anything is written to it:
+    only an empty database (no tables, user_version 0) is adopted."""
+    tables = {
+        str(r[0])
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    }
+    if version == 0 and not tables:
+        return
+    if version > 0 and tables >= CUSTSERV_TABLES:
+        return
+    shown = ", ".join(sorted(tables)[:4]) + (", ..." if len(tables) > 4 else "")
+    holding = f"tables: {shown}" if tables else "no tables"
+    raise DataError(
+        f"{path} is a SQLite database of another program, not custserv's ({holding}); it was "
+        "left untouched — choose another file with --db or CUSTSERV_DB"
+    )
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except (OSError, ValueError):
+        return None
+    return (info.st_dev, info.st_ino)
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DataError(
+            f"cannot create the folder {folder} ({error.strerror}); "
+            "choose another place with --db or CUSTSERV_DB"
+        ) from None
+
+
+def storage_problem(path: Path) -> str | None:
+    """Why files cannot be written beside ``path``, when the folder or its disk says so:
+    ``"read-only"`` (a read-only mount or folder), ``"disk full"``; else ``None``."""
+    import os
+
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        info = os.statvfs(folder)
+    except OSError:
+        return None
+    if info.f_flag & os.ST_RDONLY or not os.access(folder, os.W_OK):
+        return "read-only"
+    if info.f_bavail * info.f_frsize < 64 * 1024:
+        return "disk full"
+    return None
+
+
+def _open_error(path: Path, error: sqlite3.Error) -> DataError:
+    if storage_problem(path) is None:
+        return DataError(
+            f"cannot open the database {path} ({error}); "
+            "choose another place with --db or CUSTSERV_DB"
+        )
+    return _write_error(path, error)
+
+
 def _database_error(path: Path, error: sqlite3.DatabaseError) -> DataError:
     text = str(error)
-    if "malformed" in text or "not a database" in text or "disk image" in text:
+    if is_damage(text):
         return DataError(
             f"{path} is damaged ({text}); it was left untouched — run 'custserv doctor' "
             "or restore a backup"
@@ -744,14 +900,27 @@ def _database_error(path: Path, error: sqlite3.DatabaseError) -> DataError:
     return _write_error(path, error)
 
 
+def is_damage(text: str) -> bool:
+    """Whether SQLite's message ``text`` means the file itself is damaged (not merely that it
+    cannot be opened or written: a read-only folder, a full disk)."""
+    return "malformed" in text or "not a database" in text or "disk image" in text
+
+
 def _write_error(path: Path, error: sqlite3.Error) -> DataError:
     text = str(error)
+    problem = storage_problem(path)
+    if problem == "read-only":
+        return DataError(
+            f"cannot write to {path}: its folder {path.parent} is read-only (a read-only disk or "
+            "no write permission); nothing was changed — make the folder writable or choose "
+            "another file with --db"
+        )
     if "readonly" in text or "read-only" in text:
         return DataError(
             f"cannot write to {path} (read-only); nothing was changed — check its permissions "
             "or choose another file with --db"
         )
-    if "full" in text:
+    if "full" in text or problem == "disk full":
         return DataError(
             f"cannot write to {path} (disk full); nothing was changed — free some space and retry"
         )

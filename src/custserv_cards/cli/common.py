@@ -89,6 +89,11 @@ def open_store(sync_bundled: bool = True) -> Store:
 
     store = Store.open(paths.db_path(options.db))
     options.opened = store.path
+    if store.created:
+        fail_line(
+            f"note: no database was at {store.path}, so a new one was created there "
+            "(if you expected your progress, check --db or CUSTSERV_DB)"
+        )
     if sync_bundled:
         from custserv_cards.sync import sync_bundled_if_changed
 
@@ -107,11 +112,14 @@ def after_command() -> None:
         return
     from custserv_cards.backup import daily_backup
     from custserv_cards.errors import CustservError
-    from custserv_cards.store import Store
+    from custserv_cards.store import Store, storage_problem
 
     path, options.opened = options.opened, None
+    if storage_problem(path) == "read-only":
+        return  # nowhere to put a copy; every command already says why it cannot write
     try:
-        store = Store.open(path, migrate=False)
+        # Never creates a file: a database deleted meanwhile is not replaced by an empty one.
+        store = Store.open(path, migrate=False, create=False)
     except CustservError:
         return
     with store:
