@@ -385,3 +385,115 @@ def test_finding15_doctor_reports_damaged_rows_without_crashing(
     else:
         assert repair.code == 1 and check_says in repair.err
     assert sqlite3.connect(used_db).execute("SELECT * FROM reviews").fetchall() == reviews
+
+
+# --- finding 23: moving a card between decks ------------------------------------------------
+
+ALPHA = """\
+topic: alpha
+title: A
+description: D.
+cards:
+{cards}"""
+CARD_M1 = "  - id: m1\n    kind: basic\n    prompt: Q\n    answer: A\n    source: n.txt:1\n"
+CARD_M2 = "  - id: m2\n    kind: basic\n    prompt: Q2\n    answer: A2\n    source: n.txt:2\n"
+
+
+def test_finding23_moving_a_card_keeps_the_tally_and_undo_exact(
+    cli: Run, db_path: Path, tmp_path: Path
+) -> None:
+    decks = tmp_path / "my"
+    decks.mkdir()
+    (decks / "alpha.yaml").write_text(ALPHA.format(cards=CARD_M1 + CARD_M2))
+    assert cli("decks", "sync", str(decks), now=NOW).code == 0
+    assert cli("grade", "m1", "4", now="2026-01-10").code == 0
+    assert cli("grade", "m1", "4", now="2026-01-11").code == 0
+    (decks / "alpha.yaml").write_text(ALPHA.format(cards=CARD_M2))
+    (decks / "beta.yaml").write_text(ALPHA.replace("alpha", "beta").format(cards=CARD_M1))
+    assert cli("decks", "sync", str(decks), now="2026-01-11").code == 0
+    check = cli("doctor", "--check", now="2026-01-11")
+    assert check.code == 0, check
+    assert "daily tally of the log: ok" in check.out
+    assert cli("grade", "m1", "5", now="2026-01-12").code == 0
+    assert cli("undo", now="2026-01-12").code == 0
+    assert cli("undo", now="2026-01-12").code == 0
+    conn = sqlite3.connect(db_path)
+    tally = conn.execute("SELECT day, topic, kind, reviews FROM review_days ORDER BY 1").fetchall()
+    log = conn.execute("SELECT day, topic, kind FROM reviews ORDER BY id").fetchall()
+    conn.close()
+    assert log == [("2026-01-10", "alpha", "learn")]
+    assert tally == [("2026-01-10", "alpha", "learn", 1)]
+    stats = cli("stats", "--json", now="2026-01-11")
+    assert stats.code == 0, stats
+    assert '"studied_today": false' in stats.out
+    assert cli("doctor", "--check", now="2026-01-12").code == 0
+
+
+# --- finding 25: the last deck file of a folder deleted -------------------------------------
+
+
+def test_finding25_deleting_a_folders_last_deck_retires_its_cards(
+    cli: Run, db_path: Path, tmp_path: Path
+) -> None:
+    decks = tmp_path / "my"
+    decks.mkdir()
+    (decks / "alpha.yaml").write_text(ALPHA.format(cards=CARD_M1 + CARD_M2))
+    assert cli("decks", "sync", str(decks), now=NOW).code == 0
+    assert cli("grade", "m1", "4", now=NOW).code == 0
+    (decks / "alpha.yaml").unlink()
+    result = cli("decks", "sync", str(decks), now=NOW)
+    assert result.code == 0, result
+    assert "2 retired" in result.out
+    topics = cli("topics", "--json", now=NOW)
+    assert '"alpha"' not in topics.out
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT COUNT(*) FROM reviews WHERE card_id = 'm1'").fetchone() == (1,)
+    conn.close()
+    (decks / "alpha.yaml").write_text(ALPHA.format(cards=CARD_M1 + CARD_M2))
+    back = cli("decks", "sync", str(decks), now=NOW)
+    assert back.code == 0 and "2 restored" in back.out
+    never = tmp_path / "empty"
+    never.mkdir()
+    refused = cli("decks", "sync", str(never), now=NOW)
+    assert refused.code == 1 and "holds no deck files" in one_line(refused.err)
+
+
+# --- finding 6: answers left in the -wal by a crash -----------------------------------------
+
+
+def test_finding06_answers_left_in_the_wal_by_a_crash_reach_the_database_file(
+    db_path: Path, tmp_path: Path
+) -> None:
+    from custserv_cards.store import Store
+
+    moment = datetime.fromisoformat("2026-01-10T12:00:00+00:00")
+    crashed = tmp_path / "crashed"
+    crashed.mkdir()
+    with open_store(db_path) as opened:
+        assert isinstance(opened, Store)
+        for grade in (4, 3, 5, 2, 4):
+            opened.record_answer(CARD, grade, moment)
+        # The files as a crash leaves them: the answers are in the -wal, not yet in the file.
+        for name in ("custserv.db", "custserv.db-wal"):
+            shutil.copyfile(db_path.parent / name, crashed / name)
+    db = crashed / "custserv.db"
+    # The next session starts, and stays open (a review) while the file alone is copied.
+    with Store.open(db) as session:
+        alone = tmp_path / "alone.db"
+        shutil.copyfile(db, alone)
+        conn = sqlite3.connect(alone)
+        assert conn.execute("SELECT COUNT(*) FROM reviews").fetchone() == (5,)
+        conn.close()
+        assert session.conn.execute("SELECT COUNT(*) FROM reviews").fetchone() == (5,)
+
+
+def test_finding06_doctor_check_says_when_the_wal_holds_answers(cli: Run, db_path: Path) -> None:
+    from custserv_cards.store import Store
+
+    moment = datetime.fromisoformat("2026-01-10T12:00:00+00:00")
+    with open_store(db_path) as opened:
+        assert isinstance(opened, Store)
+        opened.record_answer(CARD, 4, moment)
+        result = cli("doctor", "--check", now=NOW)
+    assert result.code == 0, result
+    assert "custserv.db-wal holds recent answers" in result.out

@@ -99,7 +99,7 @@ def examine(path: Path, repair: bool = True) -> Report:
     Without ``repair`` (``doctor --check``) the file is opened read-only: nothing is
     written, not even the upgrade of an older format."""
     from custserv_cards.migrations import SCHEMA_VERSION
-    from custserv_cards.store import Store, _check_header
+    from custserv_cards.store import Store, _check_header, _has_log
 
     report = Report(path)
     if not path.exists():
@@ -145,6 +145,11 @@ def examine(path: Path, repair: bool = True) -> Report:
         _check_buried(store, report, repair)
         _check_review_days(store, report, repair)
         _check_log_days(store, report)
+        if not repair and _has_log(path):
+            report.notes.append(
+                f"{path.name}-wal holds recent answers not yet folded into {path.name}: copy "
+                "both files together (any custserv command, or closing the session, folds it in)"
+            )
         if repair:
             try:
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -353,15 +358,14 @@ def _check_buried(store: Store, report: Report, repair: bool) -> None:
 
 _TALLY = "SELECT day, topic, kind, reviews, passed, min_due FROM review_days ORDER BY 1, 2, 3"
 _RECOUNT = (
-    "SELECT r.day, c.topic, r.kind, COUNT(*), SUM(r.grade >= 3), "
+    "SELECT r.day, r.topic, r.kind, COUNT(*), SUM(r.grade >= 3), "
     "MIN(CASE WHEN json_valid(r.before) THEN json_extract(r.before, '$.due') END) "
-    "FROM reviews r JOIN cards c ON c.id = r.card_id "
-    "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+    "FROM reviews r WHERE r.topic IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
 )
 
 
 def _check_review_days(store: Store, report: Report, repair: bool) -> None:
-    from custserv_cards.migrations import rebuild_review_days
+    from custserv_cards.migrations import recount_review_days
 
     conn = store.conn
     if conn.execute(_TALLY).fetchall() == conn.execute(_RECOUNT).fetchall():
@@ -373,7 +377,7 @@ def _check_review_days(store: Store, report: Report, repair: bool) -> None:
         )
         return
     with store.write() as tx:
-        rebuild_review_days(tx)
+        recount_review_days(tx)
     report.repairs.append("the daily tally of the log was rebuilt from the log")
 
 

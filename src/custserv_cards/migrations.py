@@ -187,7 +187,8 @@ def m002_review_days(db: Database) -> None:
 
 
 def rebuild_review_days(db: Database | sqlite3.Connection) -> None:
-    """Recount ``review_days`` from the whole review log (inside the caller's transaction)."""
+    """Schema 2's recount of ``review_days`` (by the cards' current topics), as migration 2
+    runs it; later code uses ``recount_review_days``."""
     db.execute("DELETE FROM review_days")
     db.execute(
         """
@@ -199,7 +200,73 @@ def rebuild_review_days(db: Database | sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [m001_initial, m002_review_days]
+def m003_review_topics(db: Database) -> None:
+    """Each answer keeps the topic its card had when it was answered.
+
+    The daily tally counts an answer under that topic; before, the triggers and the recount
+    looked up the card's current topic, so moving a card to another deck (or renaming a
+    topic) made the recount disagree with the tally, and undoing an answer given before the
+    move left a phantom review. Answers already in the log get their card's topic now (the
+    best knowledge there is); new ones get it from the insert trigger.
+    """
+    db.execute("ALTER TABLE reviews ADD COLUMN topic TEXT")
+    db.execute(
+        "UPDATE reviews SET topic = (SELECT c.topic FROM cards c WHERE c.id = reviews.card_id)"
+    )
+    db.execute("DROP TRIGGER review_days_insert")
+    db.execute("DROP TRIGGER review_days_delete")
+    db.execute(
+        """
+        CREATE TRIGGER review_days_insert AFTER INSERT ON reviews BEGIN
+            UPDATE reviews SET topic = (SELECT c.topic FROM cards c WHERE c.id = NEW.card_id)
+            WHERE id = NEW.id AND NEW.topic IS NULL;
+            INSERT INTO review_days (day, topic, kind, reviews, passed, min_due)
+            SELECT NEW.day, COALESCE(NEW.topic, c.topic), NEW.kind, 1, NEW.grade >= 3,
+                   json_extract(NEW.before, '$.due')
+            FROM cards c WHERE c.id = NEW.card_id
+            ON CONFLICT (day, topic, kind) DO UPDATE SET
+                reviews = reviews + 1,
+                passed = passed + excluded.passed,
+                min_due = MIN(COALESCE(min_due, excluded.min_due),
+                              COALESCE(excluded.min_due, min_due));
+        END"""
+    )
+    db.execute(
+        """
+        CREATE TRIGGER review_days_delete AFTER DELETE ON reviews BEGIN
+            UPDATE review_days SET
+                reviews = reviews - 1,
+                passed = passed - (OLD.grade >= 3),
+                min_due = (
+                    SELECT MIN(json_extract(r.before, '$.due')) FROM reviews r
+                    WHERE r.day = OLD.day AND r.kind = OLD.kind AND r.topic = review_days.topic
+                )
+            WHERE day = OLD.day AND kind = OLD.kind AND topic = OLD.topic;
+            DELETE FROM review_days WHERE day = OLD.day AND reviews <= 0;
+        END"""
+    )
+    recount_review_days(db)
+
+
+def recount_review_days(db: Database | sqlite3.Connection) -> None:
+    """Recount ``review_days`` from the whole review log, each answer under the topic it was
+    given in (inside the caller's transaction; schema 3 on)."""
+    db.execute("DELETE FROM review_days")
+    db.execute(
+        """
+        INSERT INTO review_days (day, topic, kind, reviews, passed, min_due)
+        SELECT r.day, r.topic, r.kind, COUNT(*), SUM(r.grade >= 3),
+               MIN(CASE WHEN json_valid(r.before) THEN json_extract(r.before, '$.due') END)
+        FROM reviews r WHERE r.topic IS NOT NULL
+        GROUP BY r.day, r.topic, r.kind"""
+    )
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [
+    m001_initial,
+    m002_review_days,
+    m003_review_topics,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -11,6 +11,7 @@ only; sqlite-utils is imported when the schema needs a migration.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
@@ -215,6 +216,8 @@ class Store:
                 conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
             store = cls(conn, path, created=created)
+            if not readonly and _has_log(path):
+                _fold_log(conn)
             if version < SCHEMA_VERSION and migrate and not readonly:
                 store._migrate(existed)
         except sqlite3.DatabaseError as error:
@@ -771,6 +774,16 @@ class Store:
             for slug, title, description, cards, new, due, suspended in rows
         ]
 
+    def topics_from(self, folder: Path) -> list[str]:
+        """The active topics last synced from the deck folder ``folder``."""
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT slug FROM topics WHERE origin = ? AND retired = 0 ORDER BY slug",
+                (str(folder),),
+            )
+        ]
+
     def topic_slugs(self) -> list[str]:
         return [
             r[0]
@@ -788,6 +801,22 @@ def _put_meta(conn: sqlite3.Connection, key: str, value: str | None) -> None:
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+
+def _has_log(path: Path) -> bool:
+    try:
+        return path.with_name(path.name + "-wal").stat().st_size > 0
+    except OSError:
+        return False
+
+
+def _fold_log(conn: sqlite3.Connection) -> None:
+    """Copy what a crashed custserv left in the ``-wal`` file into the database file itself,
+    as far as no reader holds it back (never waits). Then a copy of the database file alone
+    (a sync tool, a hand copy) holds every answer, and a lost ``-wal`` loses nothing."""
+    # Busy or read-only: SQLite folds it in later; nothing is lost either way.
+    with contextlib.suppress(sqlite3.Error):
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
 
 def _enable_wal(conn: sqlite3.Connection) -> None:

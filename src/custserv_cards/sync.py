@@ -41,7 +41,7 @@ def sync_paths(store: Store, targets: list[Path] | None = None) -> SyncResult:
     """
     from custserv_cards import __version__
 
-    files = paths.deck_files(targets)
+    files = _deck_files(store, targets)
     folders = targets or [paths.bundled_decks_dir()]
     origins = {t.resolve() for t in folders if t.is_dir()}
     content = fingerprint(files)
@@ -69,6 +69,24 @@ def sync_paths(store: Store, targets: list[Path] | None = None) -> SyncResult:
     if not targets:
         meta[BUNDLED_HASH_KEY] = content
     return store.sync(decks, origins=origins, meta=meta)
+
+
+def _deck_files(store: Store, targets: list[Path] | None) -> list[Path]:
+    """The deck files of ``targets``. A folder that holds none is an error, unless decks were
+    synced from it before: then its last deck files were deleted, and syncing it retires
+    their topics (their cards and history are kept, and come back with the files)."""
+    if not targets:
+        return paths.deck_files(targets)
+    from custserv_cards.errors import DataError
+
+    files: list[Path] = []
+    for target in targets:
+        try:
+            files.extend(paths.deck_files([target]))
+        except DataError:
+            if not (target.is_dir() and store.topics_from(target.resolve())):
+                raise
+    return files
 
 
 def sync_bundled_if_changed(store: Store) -> SyncResult | None:
