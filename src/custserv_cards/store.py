@@ -299,7 +299,8 @@ class Store:
         gone = "deleted" if not self.path.exists() else "replaced by another file"
         rescue = self._rescue()
         where = (
-            f"everything saved before is in {rescue}; copy it to {self.path} to go on"
+            f"everything saved before is in {rescue}; to go on, move it to {self.path} "
+            f"after removing any {self.path.name}-wal and -shm left there"
             if rescue
             else "the answers saved before could not be copied anywhere"
         )
