@@ -50,6 +50,12 @@ _CHOICES = {"scheduler": tuple(SchedulerName), "answer_mode": ("flip", "type")}
 _RANGES = {"day_start_hour": (0, 23), "new_per_day": (0, 10_000), "reviews_per_day": (0, 100_000)}
 
 
+def check_key(key: str) -> None:
+    """Raise ``UsageError`` naming the settings when ``key`` is not one of them."""
+    if key not in DEFAULT_SETTINGS:
+        raise UsageError(f"unknown setting '{key}'; settings: {', '.join(DEFAULT_SETTINGS)}")
+
+
 def check_setting(key: str, value: str) -> str:
     """The setting's value in canonical form; raises ``UsageError`` naming what is allowed."""
     value = value.strip()
@@ -352,8 +358,7 @@ class Store:
     # --- settings and meta --------------------------------------------------------------
 
     def setting(self, key: str) -> str:
-        if key not in DEFAULT_SETTINGS:
-            raise UsageError(f"unknown setting '{key}'; settings: {', '.join(DEFAULT_SETTINGS)}")
+        check_key(key)
         row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return str(row[0]) if row else DEFAULT_SETTINGS[key]
 

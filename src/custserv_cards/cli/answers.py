@@ -118,6 +118,12 @@ def config(
     together with 'custserv exam set'), student (the name every report shows:
     custserv config student "Ann Lee").
     """
+    if key is not None and value is not None:
+        # A refused value opens nothing (a database that does not exist yet is not created).
+        from custserv_cards.store import check_key, check_setting
+
+        check_key(key)
+        check_setting(key, value)
     with open_store(sync_bundled=False) as store:
         if key is None:
             for name, current in store.settings().items():
