@@ -164,13 +164,15 @@ def test_finding05_a_replaced_database_is_never_written_as_if_it_were_the_same(
 
 
 def old_database(path: Path, doublings: int) -> Path:
+    """The schema 1 fixture, its undo history doubled ``doublings`` times (a bigger file takes
+    longer to copy before the upgrade; the review log itself stays as it is)."""
     shutil.copyfile(FIXTURES / "schema1.db", path)
     conn = sqlite3.connect(path)
     for _ in range(doublings):
         conn.execute(
-            "INSERT INTO reviews (card_id, reviewed_at, day, grade, scheduler, kind, before, "
-            "after, duration_ms) SELECT card_id, reviewed_at, day, grade, scheduler, kind, "
-            "before, after, duration_ms FROM reviews ORDER BY id"
+            "INSERT INTO undone_reviews (card_id, reviewed_at, day, grade, scheduler, kind, "
+            "before, after, duration_ms, undone_at) SELECT card_id, reviewed_at, day, grade, "
+            "scheduler, kind, before, after, duration_ms, undone_at FROM undone_reviews"
         )
     conn.commit()
     conn.close()
@@ -195,10 +197,10 @@ def test_finding18_three_custserv_upgrading_one_old_database_all_succeed(tmp_pat
     for attempt in range(3):
         folder = tmp_path / f"run{attempt}"
         folder.mkdir()
-        db = old_database(folder / "c.db", doublings=8)
+        db = old_database(folder / "c.db", doublings=14)
         reviews = sqlite3.connect(db).execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
         started = [
-            custserv(db, "grade", "fx-basic", "4"),
+            custserv(db, "config", "new_per_day", "15"),
             custserv(db, "topics"),
             custserv(db, "stats"),
         ]
@@ -213,7 +215,11 @@ def test_finding18_three_custserv_upgrading_one_old_database_all_succeed(tmp_pat
         assert conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == reviews
         conn.close()
         conn = sqlite3.connect(db)
-        assert conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == reviews + 1
+        assert conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == reviews
+        assert conn.execute("SELECT value FROM settings WHERE key = 'new_per_day'").fetchone() == (
+            "15",
+        )
+        assert conn.execute("PRAGMA user_version").fetchone()[0] >= 3
         conn.close()
 
 
