@@ -94,6 +94,19 @@ def test_new_database_is_announced_once_on_stderr(cli: Run, tmp_path: Path) -> N
     assert second.code == 0 and second.err == ""
 
 
+def test_new_database_is_announced_after_the_first_command_that_works(
+    cli: Run, tmp_path: Path
+) -> None:
+    """An error stays one line; the note comes with the first command that works."""
+    path = tmp_path / "typo.db"
+    failed = cli("--db", str(path), "grade", "no-such-card", "4", now=NOW)
+    assert failed.code == 1
+    assert "no card with id" in one_line(failed.err)
+    worked = cli("--db", str(path), "topics", now=NOW)
+    assert worked.code == 0 and "new one was created" in one_line(worked.err)
+    assert cli("--db", str(path), "topics", now=NOW).err == ""
+
+
 # --- finding 5: the database deleted while a session has it open ----------------------------
 
 

@@ -391,6 +391,11 @@ class Store:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return str(row[0]) if row else None
 
+    def set_meta(self, key: str, value: str | None) -> None:
+        """Set a ``meta`` entry (None removes it) in its own transaction."""
+        with self.write() as conn:
+            _put_meta(conn, key, value)
+
     def day_start_hour(self) -> int:
         return int(self.setting("day_start_hour"))
 

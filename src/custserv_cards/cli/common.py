@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 from collections.abc import Callable
@@ -82,6 +83,10 @@ def fail_line(message: str) -> None:
     sys.stderr.write(f"custserv: {printable(message)}\n")
 
 
+#: Set in a database this custserv created, until it has said so (on stderr, once).
+NOT_ANNOUNCED = "new_database_not_announced"
+
+
 def open_store(sync_bundled: bool = True) -> Store:
     """Open the database chosen by --db / CUSTSERV_DB, syncing the bundled decks if they changed."""
     from custserv_cards import paths
@@ -90,10 +95,11 @@ def open_store(sync_bundled: bool = True) -> Store:
     store = Store.open(paths.db_path(options.db))
     options.opened = store.path
     if store.created:
-        fail_line(
-            f"note: no database was at {store.path}, so a new one was created there "
-            "(if you expected your progress, check --db or CUSTSERV_DB)"
-        )
+        try:
+            store.set_meta(NOT_ANNOUNCED, "1")  # said once, after the first command that works
+        except BaseException:
+            store.close()
+            raise
     if sync_bundled:
         from custserv_cards.sync import sync_bundled_if_changed
 
@@ -123,6 +129,14 @@ def after_command() -> None:
     except CustservError:
         return
     with store:
+        if store.meta(NOT_ANNOUNCED) and sys.exc_info()[0] is None:
+            # Only after a command that worked: an error stays the one line it is.
+            fail_line(
+                f"note: no database was at {path}, so a new one was created there "
+                "(if you expected your progress, check --db or CUSTSERV_DB)"
+            )
+            with contextlib.suppress(CustservError):
+                store.set_meta(NOT_ANNOUNCED, None)
         daily_backup(store, warn=fail_line)
 
 
