@@ -210,9 +210,26 @@ def _check_contents(store: Store, report: Report) -> None:
     )
 
 
+_WHOLE_NUMBERS = ("repetitions", "easiness", "interval", "lapses")
+
+
+def logged_state(text: str) -> CardState:
+    """The state a log line holds; raises ``ValueError`` or ``TypeError`` when the line is
+    damaged (not JSON, or a number of the schedule missing or not a whole number)."""
+    from custserv_cards.scheduler import codec
+
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise TypeError("not an object")
+    for name in _WHOLE_NUMBERS:
+        value = data.get(name)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(f"{name} is {value!r}")
+    return codec.from_log(data)
+
+
 def _check_log(store: Store, report: Report) -> None:
     """Every answer in the log must be readable; an unreadable one is reported and kept."""
-    from custserv_cards.scheduler import codec
 
     bad: list[tuple[int, str]] = []
     for review_id, card_id, before, after in store.conn.execute(
@@ -220,7 +237,7 @@ def _check_log(store: Store, report: Report) -> None:
     ):
         try:
             for text in (before, after):
-                codec.from_log(json.loads(text))
+                logged_state(text)
         except (ValueError, KeyError, TypeError, AttributeError):
             bad.append((int(review_id), str(card_id)))
     if not bad:
@@ -272,7 +289,7 @@ def _check_states(store: Store, report: Report, repair: bool) -> None:
                 kept += 1
             continue
         try:
-            wanted = codec.from_log(json.loads(logged))
+            wanted = logged_state(logged)
         except (ValueError, KeyError, TypeError, AttributeError):
             continue  # reported by _check_log; an unreadable answer never sets a schedule
         if unreadable:
