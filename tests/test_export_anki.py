@@ -4,6 +4,7 @@ imports it as decks, notes, tags and cards that render as the app shows them."""
 from __future__ import annotations
 
 import html
+import json
 import os
 import sqlite3
 import zipfile
@@ -47,8 +48,29 @@ def test_one_note_per_deck_entry_named_by_the_card_id(cli: Run, tmp_path: Path) 
     assert f"{len(entries)} notes ({cards} cards) in {len(titles)} decks" in result.out
     notes = package_notes(package, tmp_path)
     assert sorted(guid for guid, _tags, _flds in notes) == sorted(map(note_guid, entries))
-    ids = {flds.split("\x1f")[-1] for _guid, _tags, flds in notes}
+    ids = {flds.split("\x1f")[-2] for _guid, _tags, flds in notes}
     assert ids == set(entries)
+
+
+def test_accept_and_distractors_travel_in_a_field_no_template_shows(
+    cli: Run, tmp_path: Path
+) -> None:
+    decks = load_decks(paths.deck_files())
+    marked = {
+        c.group: {k: c.fields[k] for k in ("accept", "distractors") if c.fields.get(k)}
+        for d in decks
+        for c in d.cards
+        if c.fields.get("accept") or c.fields.get("distractors")
+    }
+    assert marked  # the bundled decks use both keys
+    package = tmp_path / "cards.apkg"
+    assert cli("export", "anki", str(package)).code == 0
+    kept = {}
+    for _guid, _tags, flds in package_notes(package, tmp_path):
+        *_, card_id, marking = flds.split("\x1f")
+        if marking:
+            kept[card_id] = json.loads(html.unescape(marking))
+    assert kept == marked
 
 
 def test_anki_imports_decks_notes_tags_and_renders_a_cloze(cli: Run, tmp_path: Path) -> None:

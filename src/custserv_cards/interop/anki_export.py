@@ -10,8 +10,10 @@ export updates the notes already in Anki instead of adding copies. Three note ty
   and so does the one Anki card);
 * list: Prompt, and Items shown as a numbered (ordered) or bulleted list on the back.
 
-Every note type also has Extra, Source and Card id fields. The topic is the tag
-``topic::<slug>``; the card's own tags follow it.
+Every note type also has Extra, Source and Card id fields, and a Marking field that no
+template shows: the card's ``accept`` and ``distractors`` as JSON, so that importing the
+package back gives the same cards. The topic is the tag ``topic::<slug>``; the card's own
+tags follow it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,7 +51,8 @@ CSS = """.card { font-family: arial; font-size: 20px; text-align: center; color:
 FOOTER = (
     '{{#Extra}}<div class="extra">{{Extra}}</div>{{/Extra}}<div class="source">{{Source}}</div>'
 )
-COMMON_FIELDS = ("Extra", "Source", "Card id")
+COMMON_FIELDS = ("Extra", "Source", "Card id", "Marking")
+MARKING_KEYS = ("accept", "distractors")
 
 
 @dataclass(frozen=True)
@@ -149,7 +153,13 @@ def _cloze_html(text: str) -> str:
 def note_fields(card: Card, reverse: Card | None) -> tuple[str, list[str]]:
     """The note type (basic, cloze or list) and the fields of a deck entry's note."""
     extra = _html(card.fields.get("extra", ""))
-    common = [extra, _html(str(card.source)), html.escape(card.group, quote=False)]
+    marking = {key: card.fields[key] for key in MARKING_KEYS if card.fields.get(key)}
+    common = [
+        extra,
+        _html(str(card.source)),
+        html.escape(card.group, quote=False),
+        html.escape(json.dumps(marking, ensure_ascii=False), quote=False) if marking else "",
+    ]
     if card.kind == "cloze":
         return "cloze", [_cloze_html(card.fields["text"]), *common]
     if card.kind == "list":

@@ -52,6 +52,7 @@ ROLES = {
     "back extra": "extra",
     "source": "source",
     "card id": "id",
+    "marking": "marking",
     "reverse front": "reverse_prompt",
     "reverse back": "reverse_answer",
 }
@@ -358,12 +359,25 @@ def import_package(path: Path) -> ImportResult:
             out["tags"] = tags
         if extra:
             out["extra"] = extra
+        out.update(_marking(fields.get("marking", "")))
         topics[topic]["cards"].append(out)
         cards += 2 if card.get("reverse") else 1
     if not topics:
         reasons = "; ".join(f"{n} {reason}" for reason, n in skipped.items())
         raise DataError(f"{path}: no note could become a card ({reasons})")
     return ImportResult(list(topics.values()), len(notes), cards, media, skipped)
+
+
+def _marking(value: str) -> dict[str, Any]:
+    """The ``accept`` and ``distractors`` this app's exports keep in a note's Marking field
+    (checked with the rest of the deck when it is loaded); anything else there is ignored."""
+    try:
+        marking = json.loads(html_to_text(value)) if value.strip() else {}
+    except ValueError:
+        return {}
+    if not isinstance(marking, dict):
+        return {}
+    return {key: marking[key] for key in ("accept", "distractors") if marking.get(key)}
 
 
 def _new_slug(deck: str, topics: dict[str, Any]) -> str:
