@@ -61,7 +61,7 @@ AT_RISK_SHOWN = 10
 # --- settings -------------------------------------------------------------------------------
 
 
-MAINTENANCE = 0.85  # the recall at which cards are reviewed before their final review
+MAINTENANCE_GAP = 0.10  # before its final review, a card is reviewed at the target minus this
 FINAL_BUFFER = 2
 SAFETY = 0.5  # the planner aims this share of the way from the target to certain recall
 
@@ -82,6 +82,13 @@ class Exam:
         model cannot know (a student's memory is not the model's average), so that the target
         itself is met for nearly every card (0.90 -> 0.95, 0.95 -> 0.975)."""
         return self.target + (1 - self.target) * SAFETY
+
+    @property
+    def maintenance(self) -> float:
+        """The recall at which a card is reviewed before its final review: low enough that
+        reviews in between stay few, high enough that a card is seldom forgotten before its
+        final review (0.90 -> 0.80, 0.95 -> 0.85)."""
+        return self.target - MAINTENANCE_GAP
 
 
 def from_settings(settings: Mapping[str, str], planned_on: str | None = None) -> Exam | None:
@@ -158,10 +165,11 @@ def final_review_day(memory: FsrsMemory, exam: Exam, parameters: Sequence[float]
 
 def planned_due(memory: FsrsMemory, exam: Exam, parameters: Sequence[float]) -> date:
     """When a card answered on ``memory.day`` is next due under the plan: when its predicted
-    recall falls to ``MAINTENANCE``, or on its final review day if that comes first."""
+    recall falls to the maintenance level (the target less ``MAINTENANCE_GAP``), or on its
+    final review day if that comes first."""
     from custserv_cards.scheduler.state import add_days, clamp_interval
 
-    interval = clamp_interval(gap_factor(MAINTENANCE, parameters) * memory.stability)
+    interval = clamp_interval(gap_factor(exam.maintenance, parameters) * memory.stability)
     due = add_days(memory.day, interval)
     final = final_review_day(memory, exam, parameters)
     return min(due, final) if final is not None else due
