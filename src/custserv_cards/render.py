@@ -69,3 +69,38 @@ def safe(text: str, style: str = "") -> Text:
     from rich.text import Text
 
     return Text(printable(text), style=style)
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` on at most ``width`` cells, cut after a whole word and ended with '…' when it
+    is longer (a single word longer than ``width`` is cut inside, the only way to fit it)."""
+    from rich.cells import cell_len, set_cell_size
+
+    text = " ".join(text.split())
+    if cell_len(text) <= width:
+        return text
+    if width < 2:
+        return set_cell_size(text, max(width, 0))
+    kept = ""
+    for word in text.split(" "):
+        candidate = f"{kept} {word}" if kept else word
+        if cell_len(candidate) + 2 > width:
+            break
+        kept = candidate
+    if not kept:
+        return set_cell_size(text, width - 1) + "…"
+    return kept.rstrip(",;:—-") + " …"
+
+
+def pack(pieces: list[str], width: int, sep: str = " · ") -> list[str]:
+    """Short facts joined by ``sep`` into lines of at most ``width`` cells, breaking between
+    facts, never inside one (a fact wider than ``width`` gets a line of its own)."""
+    from rich.cells import cell_len
+
+    lines: list[str] = []
+    for piece in pieces:
+        if lines and cell_len(lines[-1] + sep + piece) <= width:
+            lines[-1] += sep + piece
+        else:
+            lines.append(piece)
+    return lines

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from custserv_cards.scheduler import Outcome
 
 MAX_WIDTH = 100  # panels stop growing here on wide terminals
+FIT_STEPS = 4  # the ways a screen too tall for the terminal is squeezed (View.fit)
 NARROW = 60  # below this width the grade keys go one to a line
 GRADE_STYLES = {5: "green", 4: "green", 3: "yellow", 2: "red", 1: "red", 0: "red"}
 TONES = {Tone.INFO: "cyan", Tone.GOOD: "green", Tone.WARN: "yellow", Tone.BAD: "bold red"}
@@ -157,6 +158,8 @@ class View:
 
     def __init__(self, console: Console) -> None:
         self.console = console
+        self.compact = 0  # how much a screen too tall for the terminal is squeezed (FIT_STEPS)
+        self.extra_lines: int | None = None  # lines left for an answer's extra note, if cut
 
     @property
     def width(self) -> int:
@@ -173,7 +176,36 @@ class View:
                 self.console.print(part)
 
     def draw(self, screen: Screen) -> None:
-        self.show(*self.parts(screen))
+        self.show(*self.fit(screen))
+
+    def fit(self, screen: Screen) -> list[RenderableType | None]:
+        """What a screen shows, squeezed until it fits the terminal's height (the last line
+        stays free for the cursor): first the exam line goes, then the keys line shortens to
+        '? keys   q quit', the progress bar leaves a narrow header, the grade keys lose their
+        meanings (? still shows them), and last an answer's extra note is cut after a whole
+        word. What is still too tall then scrolls, as a terminal does."""
+        room = self.console.height - 1
+        try:
+            for self.compact in range(FIT_STEPS + 1):
+                parts = self.parts(screen)
+                height = self.height(parts)
+                if height <= room:
+                    return parts
+            if screen.card is not None and screen.card.fields.get("extra"):
+                extra = len(self._extra_text(screen.card).wrap(self.console, self.width - 4))
+                self.extra_lines = max(1, extra - (height - room))
+                parts = self.parts(screen)
+            return parts
+        finally:
+            self.compact, self.extra_lines = 0, None
+
+    def height(self, parts: Sequence[RenderableType | None]) -> int:
+        options = self.console.options
+        return sum(
+            len(self.console.render_lines(part, options, pad=False))
+            for part in parts
+            if part is not None
+        )
 
     def parts(self, screen: Screen) -> list[RenderableType | None]:
         """What a screen shows, top to bottom."""
@@ -199,7 +231,7 @@ class View:
         top: list[RenderableType | None] = [self.status(screen.status), self.card_panel(card)]
         if screen.help:
             return [*top, self.help_panel(screen)]
-        actions = self.keys_line(*screen.actions, ("e", "source"), ("?", "keys"), ("q", "quit"))
+        actions = self.actions_line(screen.actions)
         if screen.phase == Phase.FRONT:
             return [*top, notice, self.keys_line(("Space/Enter", "show the answer")), actions]
         if screen.phase == Phase.TYPING:
@@ -211,7 +243,9 @@ class View:
             return [*top, notice, self.text(hint + "  Ctrl-D quits.", "dim")]
         if screen.phase in (Phase.CHOICE, Phase.CHOSEN) and screen.choice is not None:
             return [*top, *self._choice(screen.choice), notice]
-        legend = self.grade_legend(screen.outcomes, screen.suggested, screen.record)
+        legend = self.grade_legend(
+            screen.outcomes, screen.suggested, screen.record, brief=self.compact >= 4
+        )
         if screen.phase == Phase.MARKED and screen.verdict is not None:
             suggested = screen.verdict.grade
             return [
@@ -233,30 +267,50 @@ class View:
 
     def status(self, status: Status) -> RenderableType:
         """'Review · 12 done · 13 left today · about 4 min', a progress bar, and where/how
-        (on a narrow terminal the bar goes on a line of its own, without the where/how)."""
+        (the session's topics and mode) on the right, or on a line of their own when they do
+        not fit beside it. On a narrow terminal the facts wrap between themselves, the bar
+        gets its own line and where/how is left out."""
+        from rich.cells import cell_len
         from rich.console import Group
         from rich.table import Table
 
+        from custserv_cards.render import pack
+
+        pieces = [status.title]
         if status.extra:  # a drill: 'card 3 of 10 · 2 right'
-            left = f"{status.title} · {status.extra}"
+            pieces += status.extra.split(" · ")
         else:
-            left = f"{status.title} · {status.done} done · {status.left} left"
-            left += "" if self.narrow else " today"
+            pieces += [
+                f"{status.done} done",
+                f"{status.left} left" + ("" if self.narrow else " today"),
+            ]
         if status.seconds_left is not None and status.left:
-            left += f" · {about(status.seconds_left)}"
-        exam = self.text(status.exam, "dim") if status.exam else None
+            pieces.append(about(status.seconds_left))
+        below: list[RenderableType] = []
+        if status.exam and self.compact < 1:
+            below.append(self.text(status.exam, "dim"))
+        width = self.width
         if self.narrow:
-            bar = self.bar(status.share, self.width - 1)
-            return Group(self.text(left, "bold"), bar, *([exam] if exam else []))
-        where = self.text(status.where, "dim")
-        room = self.width - len(left) - where.cell_len - 4
+            top: list[RenderableType] = [self.text(line, "bold") for line in pack(pieces, width)]
+            if self.compact < 3:
+                top.append(self.bar(status.share, width - 1))
+            return Group(*top, *below)
+        left = " · ".join(pieces)
+        room = width - cell_len(left) - cell_len(status.where) - 2
+        beside = room >= 10
+        if not beside:  # where/how on a line of its own
+            below.insert(0, self.text("\n".join(pack(status.where.split(" · "), width)), "dim"))
+            room = width - cell_len(left) - 1
         grid = Table.grid(expand=True, padding=(0, 1))
         grid.add_column(no_wrap=True)
         grid.add_column(ratio=1, no_wrap=True)
-        grid.add_column(justify="right", no_wrap=True)
-        grid.add_row(self.text(left, "bold"), self.bar(status.share, room), where)
-        grid.width = self.width
-        return Group(grid, exam) if exam else grid
+        row: list[RenderableType] = [self.text(left, "bold"), self.bar(status.share, room)]
+        if beside:
+            grid.add_column(justify="right", no_wrap=True)
+            row.append(self.text(status.where, "dim"))
+        grid.add_row(*row)
+        grid.width = width
+        return Group(grid, *below) if below else grid
 
     def bar(self, share: float, width: int) -> Text:
         """A progress bar of ``width`` cells that shows without colour too: ███░░░."""
@@ -269,13 +323,29 @@ class View:
         bar.append("░" * (width - filled), style="dim")
         return bar
 
+    def card_title(self, card: Card) -> str | None:
+        """'topic · kind · reverse', shortened to what fits on the panel's border (the kind
+        goes first, the topic never is cut); None when the topic alone does not fit."""
+        from rich.cells import cell_len
+
+        reverse = ("reverse",) if card.reverse else ()
+        for parts in ((card.topic, card.kind, *reverse), (card.topic, *reverse), (card.topic,)):
+            title = " · ".join(parts)
+            if cell_len(title) <= self.width - 6:
+                return title
+        return None
+
     def card_panel(self, card: Card) -> RenderableType:
+        from rich.console import Group
         from rich.panel import Panel
 
-        title = f"{card.topic} · {card.kind}" + (" · reverse" if card.reverse else "")
+        title = self.card_title(card)
+        body: RenderableType = self.text(front_text(card))
+        if title is None:  # a topic longer than the border: inside, whole
+            body = Group(self.text(card.topic, "bold cyan"), body)
         return Panel(
-            self.text(front_text(card)),
-            title=self.text(title, "bold cyan"),
+            body,
+            title=self.text(title, "bold cyan") if title else None,
             title_align="left",
             border_style="cyan",
             width=self.width,
@@ -313,11 +383,28 @@ class View:
         return self._with_extra(body, card)
 
     def _with_extra(self, body: Text, card: Card) -> Text:
-        extra = card.fields.get("extra")
-        if extra:
+        if card.fields.get("extra"):
             body.append("\n")
-            body.append(self.text(str(extra), "dim italic"))
+            body.append(self._extra_text(card))
         return body
+
+    def _extra_text(self, card: Card) -> Text:
+        """An answer's extra note; cut after a whole word to ``extra_lines`` lines when the
+        screen is too tall for the terminal (``fit``)."""
+        from custserv_cards.render import clip
+
+        extra = self.text(str(card.fields["extra"]), "dim italic")
+        if self.extra_lines is None:
+            return extra
+        inner = self.width - 4
+        lines = extra.wrap(self.console, inner)
+        if len(lines) <= self.extra_lines:
+            return extra
+        kept = [line.plain for line in lines[: self.extra_lines]]
+        kept[-1] = clip(kept[-1] + " " + lines[self.extra_lines].plain, inner)
+        if not kept[-1].endswith("…"):
+            kept[-1] = clip(kept[-1] + " …", inner)
+        return self.text(" ".join(kept), "dim italic")
 
     def check_body(self, card: Card, verdict: Verdict) -> RenderableType:
         """How a typed answer was marked."""
@@ -406,43 +493,60 @@ class View:
         return self._with_extra(body, card)
 
     def grade_cell(
-        self, value: int, outcome: Outcome | None, suggested: int | None, short: bool
+        self,
+        value: int,
+        outcome: Outcome | None,
+        suggested: int | None,
+        short: bool,
+        brief: bool = False,
     ) -> Text:
-        """' 4  right after hesitation · in 6 days ◀'."""
+        """' 4  right after hesitation · in 6 days ◀'; brief: ' 4  in 6 days ◀'."""
         from rich.text import Text
 
         cell = Text()
         cell.append(f" {value} ", style=f"bold reverse {GRADE_STYLES[value]}")
-        cell.append(" " + (SHORT_MEANINGS[value] if short else Grade(value).meaning))
+        if not (brief and outcome is not None):
+            cell.append(" " + (SHORT_MEANINGS[value] if short or brief else Grade(value).meaning))
         if outcome is not None:
-            cell.append(" · ", style="dim")
+            cell.append(" " if brief else " · ", style="dim")
             cell.append(outcome.label(), style="bold" if not outcome.again else "yellow")
         if value == suggested:
             cell.append(" ◀", style="bold")
         return cell
 
     def grade_legend(
-        self, outcomes: Mapping[int, Outcome] | None, suggested: int | None, record: bool = True
+        self,
+        outcomes: Mapping[int, Outcome] | None,
+        suggested: int | None,
+        record: bool = True,
+        width: int | None = None,
+        brief: bool = False,
     ) -> RenderableType:
         """The six grade keys, each with its meaning and what it will do: two columns (5-3
-        beside 2-0), or one key a line on a narrow terminal."""
+        beside 2-0), or one key a line on a narrow terminal; brief (a screen too tall for
+        the terminal): what each key will do, without the meanings, in two columns.
+        ``width``: the room there is (less than the terminal's inside a panel)."""
         from rich.console import Group
         from rich.table import Table
 
+        room = self.width if width is None else width
+
         def cells(short: bool) -> dict[int, Text]:
             return {
-                v: self.grade_cell(v, outcomes.get(v) if outcomes else None, suggested, short)
+                v: self.grade_cell(
+                    v, outcomes.get(v) if outcomes else None, suggested, short, brief
+                )
                 for v in range(6)
             }
 
         note = None
-        if not record:
+        if not record and not brief:
             note = self.text("A drill leaves your schedule as it was.", "dim")
         for short in (False, True):
             made = cells(short)
             left = max(made[v].cell_len for v in (5, 4, 3))
             right = max(made[v].cell_len for v in (2, 1, 0))
-            if left + 2 + right <= self.width and not self.narrow:
+            if left + 2 + right <= room and (brief or not self.narrow):
                 grid = Table.grid(padding=(0, 2))
                 grid.add_column(no_wrap=True)
                 grid.add_column(no_wrap=True)
@@ -454,6 +558,12 @@ class View:
         if note:
             lines.append(note)
         return Group(*lines)
+
+    def actions_line(self, actions: Sequence[tuple[str, str]]) -> Text:
+        """The keys of every card screen; only '? keys   q quit' when squeezed (``fit``)."""
+        if self.compact >= 2:
+            return self.keys_line(("?", "keys"), ("q", "quit"))
+        return self.keys_line(*actions, ("e", "source"), ("?", "keys"), ("q", "quit"))
 
     def keys_line(self, *pairs: tuple[str, str]) -> Text:
         from rich.text import Text
@@ -511,7 +621,8 @@ class View:
                         "dim",
                     )
                 )
-            parts.append(self.grade_legend(screen.outcomes, None, screen.record))
+            inner = self.width if self.narrow else self.width - 4  # the frame and padding
+            parts.append(self.grade_legend(screen.outcomes, None, screen.record, inner))
         if self.narrow:
             return Group(self.text("Keys", "bold"), *parts)
         return Panel(
@@ -630,17 +741,27 @@ class View:
         from rich.panel import Panel
         from rich.text import Text
 
+        from custserv_cards.render import clip
+
         share = f" ({result.correct / result.asked:.0%})" if result.asked else ""
         lines: list[RenderableType] = [
             self.text(f"Score: {result.correct} of {result.asked}{share}", "bold")
         ]
         if result.missed:
             lines.append(self.text("Missed:", "bold"))
-            for card in result.missed:
-                line = Text("  • ")
+            inner = self.width if self.narrow else self.width - 4
+            for card in result.missed:  # the id whole; its question cut after a word
+                if self.narrow:  # the id on a line of its own, the question under it
+                    name = self.text(card.id, "red")
+                    name.overflow = "fold"
+                    lines.append(name)
+                    lines.append(self.text(f"  {clip(front_text(card), inner - 3)}", "dim"))
+                    continue
+                line = Text("• ", overflow="fold")
                 line.append(self.text(card.id, "red"))
-                line.append(self.text(f" — {front_text(card)}", "dim"))
-                line.truncate(self.width - 4, overflow="ellipsis")
+                room = inner - line.cell_len - 3
+                if room >= 12:
+                    line.append(self.text(f" — {clip(front_text(card), room)}", "dim"))
                 lines.append(line)
         elif result.asked:
             lines.append(self.text("Nothing missed.", "green"))
@@ -656,6 +777,8 @@ class View:
                 "dim",
             )
         )
+        if self.narrow:  # without the frame, so that ids fit whole
+            return Group(self.text("Drill finished", "bold"), *lines)
         return Panel(
             Group(*lines),
             title=self.text("Drill finished", "bold"),
