@@ -23,6 +23,7 @@ import pytest
 pexpect = pytest.importorskip("pexpect")
 
 from ptyscreen import (  # noqa: E402
+    ANSI,
     TODAY,
     Screen,
     card_fields,
@@ -577,4 +578,34 @@ def test_keys_help_a_three_and_undo_of_a_suspension(
     assert query(db, "SELECT card_id, grade FROM reviews") == [("poor-service-causes", 3)]
     screen.press("q")
     screen.wait("Session summary", "Still to repeat")
+    assert screen.finish() == 0
+
+
+def _frame(screen: Screen) -> list[str]:
+    """The lines of the last screen drawn (after its clear-screen), as the terminal has them."""
+    raw = screen.raw
+    last = max(raw.rfind("\x1b[2J"), raw.rfind("\x1b[H"))
+    return ANSI.sub("", raw[last:]).rstrip("\n").split("\n")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (40, 24)], ids=["80x24", "40x24"])
+def test_a_long_answer_keeps_the_header_and_question_on_screen(
+    db: Path, screens: list[Screen], size: tuple[int, int]
+) -> None:
+    screen = start(screens, db, "review", "--topic", "glossary", size=size)
+    screen.wait("Review · 0 done", "What is customer service?")
+    screen.press(" ")
+    screen.wait("Service to customers before, during and after a purchase.", "again today")
+    screen.wait("quit")
+    frame = _frame(screen)
+    width, height = size
+    assert len(frame) <= height - 1, "\n".join(frame)
+    assert max(len(line) for line in frame) <= width, "\n".join(frame)
+    assert frame[0].startswith("Review · 0 done"), "\n".join(frame)
+    text = " ".join(" ".join(frame).replace("│", " ").split())
+    assert "What is customer service?" in text
+    assert text.count("again today") == 4 and text.count("in 1 day") == 2, text
+    screen.press("5")
+    screen.wait("Graded 5: done for today")
+    screen.press("q")
     assert screen.finish() == 0

@@ -4,6 +4,7 @@ no column is dropped, and the legends wrap between words."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -59,6 +60,8 @@ def test_stats_names_are_never_cut(
     flat = " ".join(result.out.split())
     for column in COLUMNS:
         assert f" {column} " in f" {flat} ", f"column {column} dropped at {width} columns"
+    # a card's text is shortened after a whole word, never inside one
+    assert not re.search(r"\w…", result.out), result.out
     # the legends end with whole words, after wrapping
     assert "leech: failed 8 times or more" in flat
     assert "7 days: due on or before a week from today" in flat

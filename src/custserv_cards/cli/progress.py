@@ -146,7 +146,10 @@ def _dashboard(result: Stats, width: int) -> list[RenderableType]:
     shown = result.heatmap[first:]
     days = sum(1 for d in shown if d.count)
     total_reviews = sum(d.count for d in shown)
-    heat.append(f"{total_reviews} reviews on {days} days. ")
+    heat.append(
+        f"{total_reviews} review{'' if total_reviews == 1 else 's'} on "
+        f"{days} day{'' if days == 1 else 's'}. "
+    )
     heat.append(f"Streak: {result.streak} day{'s' if result.streak != 1 else ''}", style="bold")
     if not result.studied_today:
         heat.append(" (nothing answered yet today)")
@@ -222,7 +225,7 @@ def _weak_table(title: str, cards: list[WeakCard], result: Stats, width: int) ->
     from rich.table import Table
     from rich.text import Text
 
-    from custserv_cards.render import safe
+    from custserv_cards.render import clip, safe
     from custserv_cards.report import figure_text
     from custserv_cards.stats import card_figure
 
@@ -245,10 +248,7 @@ def _weak_table(title: str, cards: list[WeakCard], result: Stats, width: int) ->
                     width,
                 )
             )  # fmt: skip
-            text = safe("  " + c.text)
-            text.no_wrap = True
-            text.truncate(width - 1, overflow="ellipsis")
-            lines.append(text)
+            lines.append(safe("  " + clip(c.text, width - 3)))
         return Group(*lines)
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("card", no_wrap=True, min_width=id_width)
@@ -258,7 +258,7 @@ def _weak_table(title: str, cards: list[WeakCard], result: Stats, width: int) ->
     for c in cards:
         table.add_row(
             safe(c.card_id),
-            safe(c.text),
+            safe(clip(c.text, text_room)),
             str(c.lapses),
             figure_text(weakness.key, card_figure(result, c)),
             str(c.interval),

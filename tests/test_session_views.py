@@ -1,0 +1,181 @@
+"""The session's screens as drawn for a terminal of a given size, without a terminal: the
+engine's screens rendered by ``views.View`` on a rich console of that size. Every screen fits
+(no line wider than the terminal, no screen taller, so the header and the question never
+scroll away), names are never cut, and what is shortened ends after a whole word. The whole
+loop in a real pseudo-terminal is in test_session_pty.py."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from conftest import write_deck
+
+from custserv_cards.keys import SPACE
+from custserv_cards.render import clip, pack
+from custserv_cards.session import (
+    Phase,
+    QuizEngine,
+    QuizOptions,
+    ReviewEngine,
+    ReviewOptions,
+    Screen,
+)
+from custserv_cards.store import Store
+from custserv_cards.sync import sync_paths
+from custserv_cards.views import View
+
+NOW = datetime(2026, 11, 23, 12, 0).astimezone()
+TOPIC = "expectations-and-satisfaction-cases"  # longer than a 40-column border allows
+EXTRA = " ".join(["The notes describe the same thing from different angles."] * 8)
+DECK = f"""\
+topic: {TOPIC}
+title: Views
+description: Cards for the view tests.
+cards:
+""" + "".join(
+    f"  - id: customer-expectations-card-number-{n}\n    kind: basic\n"
+    f"    prompt: What does a customer expect in case {n}?\n"
+    f"    answer: To be kept informed of developments.\n    extra: {EXTRA}\n"
+    f"    source: 000_notes.txt:{n}\n"
+    for n in range(1, 4)
+)
+SIZES = [(80, 24), (40, 24)]
+CUT_MID_WORD = re.compile(r"\w…")
+
+
+def clock() -> datetime:
+    return NOW
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    write_deck(tmp_path / "decks", TOPIC, DECK)
+    with Store.open(tmp_path / "custserv.db") as opened:
+        sync_paths(opened, [tmp_path / "decks"])
+        yield opened
+
+
+def draw(screen: Screen, size: tuple[int, int]) -> list[str]:
+    """The lines a terminal of ``size`` shows for ``screen``."""
+    from rich.console import Console
+
+    width, height = size
+    console = Console(
+        width=width, height=height, file=io.StringIO(), record=True, color_system=None
+    )
+    for part in View(console).fit(screen):
+        if part is not None:
+            console.print(part)
+    return console.export_text().splitlines()
+
+
+def fits(lines: list[str], size: tuple[int, int]) -> None:
+    width, height = size
+    text = "\n".join(lines)
+    assert max(len(line) for line in lines) <= width, text
+    assert len(lines) <= height - 1, f"{len(lines)} lines on a {height}-line terminal:\n{text}"
+    assert not CUT_MID_WORD.search(text), f"cut inside a word:\n{text}"
+
+
+def flat(lines: list[str]) -> str:
+    return " ".join(" ".join(lines).replace("│", " ").split())
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "40x24"])
+def test_every_review_screen_fits_with_the_header_and_the_question_on_it(
+    store: Store, size: tuple[int, int]
+) -> None:
+    engine = ReviewEngine(store, ReviewOptions(topics=(TOPIC,)), clock)
+    screens = {"front": engine.start()}
+    screens["answer"] = engine.press(SPACE)
+    screens["help"] = engine.press("?")
+    engine.press("x")  # closes the help
+    screens["graded 3"] = engine.press("3")
+    engine.press(SPACE)
+    engine.press("5")
+    screens["summary"] = engine.press("q")
+    for name, screen in screens.items():
+        lines = draw(screen, size)
+        fits(lines, size)
+        text = flat(lines)
+        if name != "summary":
+            assert lines[0].startswith("Review · "), f"{name}: header gone\n" + "\n".join(lines)
+            assert TOPIC in text, f"{name}: topic cut\n" + "\n".join(lines)
+            assert "What does a customer expect in case" in text, name
+    answer = flat(draw(screens["answer"], size))
+    assert "To be kept informed of developments." in answer
+    for grade, label in ((5, "in 1 day"), (4, "in 1 day"), (3, "again today"), (0, "again today")):
+        assert re.search(rf"\b{grade} (\D+ · )?{label}", answer), (grade, answer)
+    assert "Graded 3: right, with difficulty, so it comes back later today" in flat(
+        draw(screens["graded 3"], size)
+    )
+    summary = flat(draw(screens["summary"], size))
+    assert "Still to repeat" in summary and "1 card graded below 4 today" in summary
+
+
+def test_a_long_extra_note_is_cut_after_a_word_only_when_the_screen_is_too_tall(
+    store: Store,
+) -> None:
+    engine = ReviewEngine(store, ReviewOptions(topics=(TOPIC,)), clock)
+    engine.start()
+    answer = engine.press(SPACE)
+    tall = flat(draw(answer, (40, 60)))
+    assert EXTRA in tall and "…" not in tall  # room enough: nothing squeezed
+    assert "complete blackout" in tall and "? keys" in tall and "u undo" in tall
+    short = flat(draw(answer, (40, 24)))
+    assert "…" in short and EXTRA not in short
+    assert "u undo" not in short and "? keys q quit" in short  # the short keys line
+
+
+def test_the_keys_help_fits_its_grade_keys_inside_its_frame_at_80_columns(store: Store) -> None:
+    engine = ReviewEngine(store, ReviewOptions(topics=(TOPIC,)), clock)
+    engine.start()
+    lines = draw(engine.press("?"), (80, 24))
+    fits(lines, (80, 24))
+    text = flat(lines)
+    assert "…" not in text
+    assert text.count("again today") == 4 and text.count("in 1 day") == 2
+    assert "right, with difficulty · again today" in text
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "40x24"])
+def test_a_drill_never_cuts_its_header_topics_or_missed_ids(
+    store: Store, size: tuple[int, int]
+) -> None:
+    options = QuizOptions(topics=(TOPIC,), count=3, mode="flip", seed=1)
+    engine = QuizEngine(store, options, clock)
+    first = engine.start()
+    lines = draw(first, size)
+    fits(lines, size)
+    text = flat(lines)
+    assert lines[0].startswith("Drill · card 1 of 3")
+    if size[0] >= 60:  # where and how: on the header's second line, whole
+        assert f"{TOPIC} · flip · schedule unchanged" in text
+    screen = first
+    while screen.phase != Phase.END:
+        engine.press(SPACE)
+        screen = engine.press("1")
+    lines = draw(screen, size)
+    fits(lines, size)
+    text = flat(lines)
+    assert "Score: 0 of 3 (0%)" in text
+    for n in range(1, 4):
+        assert f"customer-expectations-card-number-{n}" in text.split(), text
+
+
+def test_clip_cuts_after_a_whole_word_and_pack_between_facts() -> None:
+    assert clip("Customer service is how a business looks", 20) == "Customer service …"
+    assert clip("short enough", 20) == "short enough"
+    assert clip("Unbreakableword", 8) == "Unbreak…"  # one word wider than the room
+    for width in range(len("Customer …"), 60):
+        clipped = clip("Customer service means identifying and satisfying needs", width)
+        assert len(clipped) <= width and not CUT_MID_WORD.search(clipped), (width, clipped)
+    assert pack(["Drill", "card 1 of 10", "0 right", "under 1 min"], 30) == [
+        "Drill · card 1 of 10 · 0 right",
+        "under 1 min",
+    ]
