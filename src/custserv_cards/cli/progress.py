@@ -271,14 +271,9 @@ def _pieces(pieces: tuple[str, ...], width: int) -> Text:
     """Short facts joined by ' · ', indented, breaking between facts, never inside one."""
     from rich.text import Text
 
-    lines = [" "]
-    for piece in pieces:
-        joined = f"{lines[-1]} · {piece}" if lines[-1].strip() else f"  {piece}"
-        if len(joined) > width - 1 and lines[-1].strip():
-            lines.append(f"  {piece}")
-        else:
-            lines[-1] = joined
-    return Text("\n".join(lines), style="dim")
+    from custserv_cards.render import pack
+
+    return Text("\n".join("  " + line for line in pack(list(pieces), width - 3)), style="dim")
 
 
 def report(
