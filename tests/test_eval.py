@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime, time
 from pathlib import Path
 
 import pytest
 from conftest import Run, dump
+from real_collection import REVLOG, collection_from_revlog
 
 from custserv_cards.memory import memories
 from custserv_cards.scheduler import evaluate
 from custserv_cards.scheduler.fsrs import FSRS, default_parameters
 from custserv_cards.store import Store
-
-REVLOG = Path(__file__).parent / "data" / "revlog_real_12k.csv"
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +82,11 @@ BAD_LOGS = [
     ("card_id,review_rating,review_time\n1,3,yesterday\n", 2, "review_time must be an ISO"),
     ("card_id,review_rating,review_time\n,3,2024-01-01T10:00\n", 2, "card_id is empty"),
     ("card_id,review_rating,review_time\n", 2, "the log holds no reviews"),
+    ("card_id;review_rating;review_time\n1;3;2024-01-01T10:00\n", 1,
+     "the header lacks card_id, review_rating, review_time"),
+    # an unterminated quote would otherwise swallow every row after it into one field
+    ('card_id,review_rating,review_time\n1,3,2024-01-01T10:00\n1,3,"2024-01-02\n1,3,2024-01-03\n',
+     3, "not readable as CSV (unexpected end of data); check the quotes"),
 ]  # fmt: skip
 
 
@@ -99,32 +102,22 @@ def test_eval_refuses_a_bad_log_naming_file_and_line(
     assert "Traceback" not in result.err and result.err.count("\n") == 1
 
 
+def test_a_log_saved_with_a_byte_order_mark_reads_as_without(tmp_path: Path) -> None:
+    # Spreadsheets save "CSV UTF-8" with a byte-order mark before the header.
+    text = "card_id,review_rating,review_time\n1,3,2024-01-01T10:00\n1,1,2024-01-03T10:00\n"
+    plain, marked = tmp_path / "plain.csv", tmp_path / "marked.csv"
+    plain.write_text(text, encoding="utf-8")
+    marked.write_text(text, encoding="utf-8-sig")
+    assert evaluate.read_revlog(marked) == evaluate.read_revlog(plain)
+    assert [a.grade for a in evaluate.read_revlog(marked)["1"]] == [4, 1]
+
+
 def test_eval_refuses_a_binary_or_missing_log(cli: Run, tmp_path: Path) -> None:
     binary = tmp_path / "log.csv"
     binary.write_bytes(b"card_id,review_rating,review_time\n\xff\xfe\x00garbage\n")
     for path in (binary, tmp_path / "missing.csv"):
         result = cli("eval", "--log", str(path))
         assert result.code == 1 and str(path) in result.err and "Traceback" not in result.err
-
-
-def collection_from_revlog(db_path: Path, cli: Run) -> tuple[int, int]:
-    """A collection whose history is the real log's answers, the cards with the longest
-    histories mapped onto the bundled cards, recorded through the store; returns how many
-    cards and answers it holds."""
-    assert cli("topics").code == 0  # creates the database with the bundled decks
-    histories = evaluate.read_revlog(REVLOG)
-    longest = sorted(histories.values(), key=len, reverse=True)
-    answers = cards = 0
-    with Store.open(db_path) as store:
-        store.conn.execute("PRAGMA synchronous = OFF")  # speed only: the test does not crash
-        ids = [r[0] for r in store.conn.execute("SELECT id FROM cards ORDER BY id")]
-        for card_id, history in zip(ids, longest, strict=False):
-            cards += 1
-            for answer in history:
-                moment = datetime.combine(answer.day, time(12)).astimezone()
-                store.record_answer(card_id, answer.grade, moment)
-                answers += 1
-    return cards, answers
 
 
 def test_optimize_fits_stores_and_is_used(cli: Run, db_path: Path) -> None:

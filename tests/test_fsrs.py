@@ -136,10 +136,16 @@ def test_recall_on_a_day_from_each_cards_history(cli: Run, db_path: Path) -> Non
 
 
 def test_desired_retention_is_validated_and_used(cli: Run, db_path: Path) -> None:
-    for bad in ("0.69", "0.98", "abc", "90", "0,9", "²"):
+    assert cli("config", "desired_retention").out == "0.9\n"  # the default
+    before = dump(db_path)
+    for bad in ("0.69", "0.699", "0.971", "0.98", "abc", "90", "0,9", "²", "nan", "inf", ""):
         result = cli("config", "desired_retention", bad)
         assert result.code == 2 and "desired_retention must be" in result.err, result
         assert "Traceback" not in result.err
+    assert dump(db_path) == before  # nothing stored changed
+    for edge in ("0.70", "0.97"):  # the range's ends are allowed
+        shown = cli("config", "desired_retention", edge).out
+        assert shown == f"desired_retention = {float(edge)}\n"
     assert cli("config", "desired_retention", "0.800").out == "desired_retention = 0.8\n"
     assert cli("config", "scheduler", "fsrs").code == 0
     with Store.open(db_path) as store:

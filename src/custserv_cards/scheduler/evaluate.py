@@ -116,23 +116,30 @@ def read_revlog(
     review_rating, review_time, ...``), as each card's answers in time order. Any bad row
     raises ``DataError`` naming ``file:line``."""
     rows: list[tuple[str, datetime, int]] = []
+    read = 0  # the last line of the last row read
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
+        # utf-8-sig: a spreadsheet's "CSV UTF-8" starts with a byte-order mark
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle, strict=True)
             missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
             if missing:
                 raise DataError(
                     f"{path}:1: the header lacks {', '.join(missing)}; a review log needs the "
-                    f"columns {', '.join(CSV_COLUMNS)}"
+                    f"columns {', '.join(CSV_COLUMNS)}, separated by commas"
                 )
+            read = reader.line_num
             for row in reader:
                 rows.append(_read_row(path, reader.line_num, row))
+                read = reader.line_num
     except OSError as error:
         raise DataError(f"cannot read {path} ({error.strerror}); name a review log CSV") from None
     except UnicodeDecodeError:
         raise DataError(f"{path} is not UTF-8 text; a review log is a CSV file") from None
     except csv.Error as error:
-        raise DataError(f"{path}: not a readable CSV file ({error})") from None
+        raise DataError(
+            f"{path}:{read + 1}: not readable as CSV ({error}); check the quotes in the row "
+            "that starts on this line"
+        ) from None
     if not rows:
         raise DataError(f"{path}:2: the log holds no reviews")
     histories: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
