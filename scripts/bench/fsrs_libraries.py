@@ -10,10 +10,10 @@ Run it in a throwaway virtual environment holding this project, ``fsrs-rs-python
 
 1. **import**: each library imported alone in a fresh interpreter, in turn, ``--runs``
    times: the wall-clock time of ``python -c 'import X'`` less that of ``python -c pass``
-   (run in the same round), the package's cumulative time in ``python -X importtime``,
-   and that time when the app's command line is imported first (what the library adds to a
-   ``custserv`` process, which has already loaded ``typing``, ``dataclasses`` and the like).
-   Medians.
+   run just before it (the median of these paired differences); the package's cumulative
+   time in ``python -X importtime``; and that time when the app's command line is imported
+   first (what the library adds to a ``custserv`` process, which has already loaded
+   ``typing``, ``dataclasses`` and the like). Medians.
 2. **replay**: the real log in ``tests/data`` (12,580 answers to 1,205 cards), each card's
    answers applied one by one on their study days (as the app applies them, without fuzz or
    learning steps in minutes), and before every answer on a later day than the card's
@@ -115,13 +115,13 @@ def main() -> None:
     for _ in range(args.runs):  # in turn, so that both see the same machine
         bare.append(wall("pass"))
         for name, module in LIBRARIES.items():
-            walls[name].append(wall(f"import {module}"))
+            walls[name].append(wall(f"import {module}") - bare[-1])  # paired with this round
             cumulative[name].append(importtime(module))
             in_app[name].append(importtime(module, after="custserv_cards.cli"))
     print(f"python {sys.version.split()[0]}; medians of {args.runs} runs in turn")
     print(f"{'':16} {'wall, less bare start':>22} {'-X importtime':>14} {'after the app':>14}")
     for name in LIBRARIES:
-        extra = statistics.median(walls[name]) - statistics.median(bare)
+        extra = statistics.median(walls[name])
         alone = statistics.median(cumulative[name]) * 1e3
         shared = statistics.median(in_app[name]) * 1e3
         print(f"{name:16} {extra * 1e3:19.1f} ms {alone:11.1f} ms {shared:11.1f} ms")
