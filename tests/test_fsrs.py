@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from integrity import assert_sound
 
 from custserv_cards.memory import memories, recall_on
-from custserv_cards.scheduler import Scheduler, load
+from custserv_cards.scheduler import Scheduler, codec, load
 from custserv_cards.scheduler.fsrs import FSRS, rating, retrievability
 from custserv_cards.scheduler.sm2 import SM2
 from custserv_cards.scheduler.state import (
@@ -65,6 +65,18 @@ def test_both_schedulers_keep_the_common_rules(scheduler: Scheduler) -> None:
         assert states[-1].sm2 == CardState().sm2 and states[-1].fsrs is not None
     else:
         assert states[-1].fsrs is None and states[-1].sm2.easiness == 260
+
+
+@pytest.mark.parametrize("scheduler", SCHEDULERS, ids=lambda s: s.name)
+def test_each_schedulers_state_round_trips_through_the_codec(scheduler: Scheduler) -> None:
+    # The one translation the store, undo, doctor and the log use, with either memory.
+    state, day = CardState(), DAY
+    for grade in (4, 1, 5, 3):
+        state, _ = scheduler.review(state, grade, day)
+        day = day + timedelta(days=state.interval)
+    assert (state.fsrs is not None) == (scheduler.name == SchedulerName.FSRS)
+    assert codec.from_row(codec.to_row(state)) == state
+    assert codec.from_log(json.loads(codec.to_log_text(state))) == state
 
 
 @pytest.mark.parametrize("scheduler", SCHEDULERS, ids=lambda s: s.name)
