@@ -86,6 +86,27 @@ def test_topics_and_stats_show_bidi_titles_escaped(cli: Run, tmp_path: Path) -> 
         assert not RAW_INVISIBLE.search(result.out), (args, repr(result.out))
 
 
+def test_a_review_session_shows_bidi_and_zero_width_characters_escaped(
+    bidi: Run, db_path: Path
+) -> None:
+    """The session draws the card through the same escaping as ``card show``: the terminal
+    never receives a raw override, isolate, zero-width space or byte-order mark."""
+    pytest.importorskip("pexpect")
+    from ptyscreen import Screen
+
+    screen = Screen(db_path, "review", "--topic", "bidi")
+    try:
+        screen.wait("Refund \\u202eowed\\u202c to the customer\\u200b\\ufeff", "Space/Enter")
+        screen.press(" ")
+        screen.wait("Yes\\u2066 no\\u2069")
+        screen.press("q")
+        assert screen.finish() == 0
+    finally:
+        if screen.child.isalive():
+            screen.child.terminate(force=True)
+    assert not RAW_INVISIBLE.search(screen.raw), repr(screen.raw)
+
+
 # --- hostile deck folders ----------------------------------------------------------------
 
 CONC = """\

@@ -355,6 +355,56 @@ def test_finding31_a_full_disk_says_disk_full(cli: Run, used_db: Path, mounted: 
     conn.close()
 
 
+@pytest.mark.parametrize("free_kb", [8, 16, 28])
+def test_finding31_a_nearly_full_disk_says_disk_full_or_works(
+    cli: Run, used_db: Path, mounted: Path, free_kb: int
+) -> None:
+    """With a few KB left (where SQLite said "disk I/O error"), a command either works or
+    says the disk is full; the file stays sound either way."""
+    db = mounted / "c.db"
+    shutil.copyfile(used_db, db)
+    assert cli("--db", str(db), "topics", now=NOW).code == 0
+    filler = mounted / "filler"
+    with filler.open("wb", buffering=0) as handle, contextlib.suppress(OSError):
+        while True:
+            handle.write(b"\0" * 4096)
+    os.truncate(filler, max(0, filler.stat().st_size - free_kb * 1024))
+    for args in (["grade", CARD, "5"], ["undo"], ["suspend", CARD], ["topics"], ["stats"]):
+        result = cli("--db", str(db), *args, now=NOW)
+        assert result.code in (0, 1), (args, result)
+        if result.code:
+            line = one_line(result.err)
+            assert "disk full" in line and "I/O" not in line, (args, line)
+    filler.unlink()
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+
+
+@pytest.mark.parametrize("suffix", ["-wal", "-shm", "-journal"])
+def test_finding31_a_wal_that_is_not_a_file_is_named(
+    cli: Run, used_db: Path, tmp_path: Path, suffix: str
+) -> None:
+    """SQLite says only "unable to open database file", "disk I/O error" or "attempt to write
+    a readonly database"; the message names what is in the way and says it is not damage.
+    (With a folder for its -shm, SQLite can still read the file: reading may work.)"""
+    companion = Path(f"{used_db}{suffix}")
+    companion.mkdir()
+    before = digest(used_db)
+    copy = tmp_path / "copy.db"
+    for args in (["grade", CARD, "5"], ["topics"], ["backup", str(copy)], ["doctor"]):
+        result = cli(*args, now=NOW)
+        if args[0] in ("grade", "doctor") or suffix != "-shm":
+            assert result.code == 1, (args, result)
+        if result.code:
+            line = one_line(result.err)
+            assert f"{companion.name} beside it is not a file" in line, line
+            assert "not damage" in line and f"move {companion.name} away" in line, line
+    assert digest(used_db) == before
+    companion.rmdir()
+    assert cli("grade", CARD, "5", now=NOW).code == 0
+
+
 # --- finding 15: doctor on damaged rows -----------------------------------------------------
 
 

@@ -78,7 +78,7 @@ def _newest_backup_hint(path: Path) -> str:
 
 
 def _cannot_read(path: Path, text: str) -> str:
-    from custserv_cards.store import storage_problem
+    from custserv_cards.store import cannot_open_reason, storage_problem
 
     problem = storage_problem(path)
     if problem == "read-only":
@@ -86,7 +86,8 @@ def _cannot_read(path: Path, text: str) -> str:
     elif problem == "disk full":
         why, fix = "the disk is full", "free some space and run doctor again"
     else:
-        why, fix = "check the permissions of the file, its -wal and -shm", "then run doctor again"
+        why, fix = cannot_open_reason(path)
+        fix += " and run doctor again"
     return (
         f"{path} could not be read ({text}: {why}); this is not damage and nothing was "
         f"changed — do not restore a backup over it; {fix}"
@@ -99,13 +100,16 @@ def examine(path: Path, repair: bool = True) -> Report:
     Without ``repair`` (``doctor --check``) the file is opened read-only: nothing is
     written, not even the upgrade of an older format."""
     from custserv_cards.migrations import SCHEMA_VERSION
-    from custserv_cards.store import Store, _check_header, _has_log
+    from custserv_cards.store import Store, _check_header, _has_log, companion_in_the_way
 
     report = Report(path)
     if not path.exists():
         raise DataError(f"no database at {path}; nothing to check (choose one with --db)")
     if path.stat().st_size > 0:
         _check_header(path)
+    if companion_in_the_way(path) is not None:  # SQLite may still read it, but never write it
+        report.problems.append(_cannot_read(path, "SQLite cannot use it"))
+        return report
     damage, unreadable = _integrity(path)
     if unreadable is not None:
         report.problems.append(_cannot_read(path, unreadable))

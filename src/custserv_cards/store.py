@@ -955,6 +955,8 @@ def _write_error(path: Path, error: sqlite3.Error) -> DataError:
             "no write permission); nothing was changed — make the folder writable or choose "
             "another file with --db"
         )
+    if companion_in_the_way(path) is not None:  # SQLite calls it read-only or unopenable
+        return _cannot_open(path, text)
     if "readonly" in text or "read-only" in text:
         return DataError(
             f"cannot write to {path} (read-only); nothing was changed — check its permissions "
@@ -969,4 +971,41 @@ def _write_error(path: Path, error: sqlite3.Error) -> DataError:
             f"{path} stayed locked by another custserv for {BUSY_TIMEOUT_MS // 1000} s; "
             "nothing was changed — close the other session and retry"
         )
+    if "unable to open" in text:
+        return _cannot_open(path, text)
     return DataError(f"database error on {path}: {text}")
+
+
+def _cannot_open(path: Path, text: str) -> DataError:
+    why, fix = cannot_open_reason(path)
+    return DataError(
+        f"cannot open {path} ({text}: {why}); this is not damage and nothing was changed "
+        f"— {fix} and retry"
+    )
+
+
+def cannot_open_reason(path: Path) -> tuple[str, str]:
+    """Why SQLite could not open ``path`` when its folder is writable and has room, and what
+    to do: a ``-wal``, ``-shm`` or ``-journal`` beside it that is not a file (SQLite opens
+    them too), else a permission."""
+    in_the_way = companion_in_the_way(path)
+    if in_the_way is not None:
+        return f"{in_the_way} beside it is not a file", f"move {in_the_way} away"
+    return "a permission is missing", "check the permissions of the file, its folder, -wal and -shm"
+
+
+def companion_in_the_way(path: Path) -> str | None:
+    """The name of the ``-wal``, ``-shm`` or ``-journal`` beside ``path`` that exists but is
+    not a regular file (a folder, say), which SQLite cannot open; else ``None``."""
+    import os
+    import stat
+
+    for suffix in ("-wal", "-shm", "-journal"):
+        companion = path.with_name(path.name + suffix)
+        try:
+            mode = os.stat(companion).st_mode
+        except OSError:
+            continue
+        if not stat.S_ISREG(mode):
+            return companion.name
+    return None
