@@ -498,6 +498,31 @@ def test_finding23_moving_a_card_keeps_the_tally_and_undo_exact(
     assert cli("doctor", "--check", now="2026-01-12").code == 0
 
 
+def test_finding23_renaming_a_topic_keeps_the_tally_and_undo_exact(
+    cli: Run, db_path: Path, tmp_path: Path
+) -> None:
+    """The review's other case: a plain rename (alpha.yaml becomes gamma.yaml, topic gamma)."""
+    decks = tmp_path / "my"
+    decks.mkdir()
+    (decks / "alpha.yaml").write_text(ALPHA.format(cards=CARD_M1 + CARD_M2))
+    assert cli("decks", "sync", str(decks), now=NOW).code == 0
+    assert cli("grade", "m1", "4", now="2026-01-10").code == 0
+    assert cli("grade", "m1", "4", now="2026-01-11").code == 0
+    (decks / "alpha.yaml").unlink()
+    (decks / "gamma.yaml").write_text(ALPHA.replace("alpha", "gamma").format(cards=CARD_M1))
+    assert cli("decks", "sync", str(decks), now="2026-01-11").code == 0
+    check = cli("doctor", "--check", now="2026-01-11")
+    assert check.code == 0 and "daily tally of the log: ok" in check.out, check
+    assert cli("undo", now="2026-01-11").code == 0
+    conn = sqlite3.connect(db_path)
+    tally = conn.execute("SELECT day, topic, kind, reviews FROM review_days ORDER BY 1").fetchall()
+    conn.close()
+    assert tally == [("2026-01-10", "alpha", "learn", 1)]  # the answer's own topic, no phantom
+    card = cli("card", "show", "m1", "--json", now="2026-01-11")
+    assert '"topic": "gamma"' in card.out, card
+    assert cli("doctor", "--check", now="2026-01-11").code == 0
+
+
 # --- finding 25: the last deck file of a folder deleted -------------------------------------
 
 
