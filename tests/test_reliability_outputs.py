@@ -110,6 +110,23 @@ def test_finding26_backup_to_a_missing_folder_with_a_slash_writes_nothing(
     assert not (tmp_path / "nonexist").exists()
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["export", "reviews"], ["export", "anki"], ["report", "-f", "md", "-o"]],
+    ids=["export-reviews", "export-anki", "report"],
+)
+def test_finding26_every_output_to_a_missing_folder_with_a_slash_writes_nothing(
+    cli: Run, used_db: Path, tmp_path: Path, command: list[str]
+) -> None:
+    """The trailing slash reaches the check (a ``Path`` argument would drop it and write a
+    file named like the folder)."""
+    before = sorted(tmp_path.rglob("*"))
+    result = cli(*command, f"{tmp_path}/nonexist/", now=NOW)
+    assert result.code == 1, result
+    assert "folder" in one_line(result.err) and "does not exist" in result.err
+    assert sorted(tmp_path.rglob("*")) == before
+
+
 def test_finding27_report_never_replaces_a_special_file(
     cli: Run, used_db: Path, tmp_path: Path
 ) -> None:

@@ -15,7 +15,9 @@ export_app = typer.Typer(
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an existing file.")]
 
 
-def _target(file: Path, force: bool) -> Path:
+def _target(file: str, force: bool) -> Path:
+    """The checked file to write; ``file`` stays text so that a trailing ``/`` (a folder)
+    reaches the check instead of being dropped by ``Path``."""
     from custserv_cards import paths
     from custserv_cards.cli import common
     from custserv_cards.interop.files import check_output
@@ -26,7 +28,7 @@ def _target(file: Path, force: bool) -> Path:
 @export_app.command("anki")
 def anki(
     file: Annotated[
-        Path, typer.Argument(metavar="FILE.apkg", help="The package to write.", show_default=False)
+        str, typer.Argument(metavar="FILE.apkg", help="The package to write.", show_default=False)
     ],
     topics: Annotated[
         list[str] | None,
@@ -45,7 +47,7 @@ def anki(
     from custserv_cards.stats import check_topic
 
     target = _target(file, force)
-    if file.suffix.lower() != ".apkg":
+    if target.suffix.lower() != ".apkg":
         raise UsageError(f"{file}: an Anki package's name ends in .apkg; e.g. cards.apkg")
     with open_store() as store:
         for topic in topics or []:
@@ -63,7 +65,7 @@ def anki(
 @export_app.command("reviews")
 def reviews(
     file: Annotated[
-        Path, typer.Argument(metavar="FILE.csv", help="The CSV file to write.", show_default=False)
+        str, typer.Argument(metavar="FILE.csv", help="The CSV file to write.", show_default=False)
     ],
     force: ForceOpt = False,
 ) -> None:

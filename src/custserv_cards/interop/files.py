@@ -16,7 +16,7 @@ from typing import Any
 from custserv_cards.errors import DataError
 
 
-def check_output(path: Path, *, force: bool, db: Path | None) -> Path:
+def check_output(path: str | Path, *, force: bool, db: Path | None) -> Path:
     """``path`` once the shared output check allows it (never the database, its companion
     files or backups, nor anything but a regular file) and, without ``force``, only when no
     file is there yet."""
