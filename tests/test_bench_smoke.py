@@ -33,13 +33,22 @@ def test_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
         "| time to first card | 200 |",
         "| answer latency (median of 20) | 200 |",
         "| custserv stats vs Anki graphs (1 year) | 200 |",
+        "| time to first card [FSRS] | 200 |",
+        "| answer latency (median of 20) [exam in 30 days] | 200 |",
+        "| peak memory to first card | 200 |",
+        "| report --format json (whole process) | 200 |",
+        "| report --format csv (whole process) | 200 |",
         "| first import (whole process) | 200 |",
         "| re-sync unchanged decks: work beyond start-up | 200 |",
     ):
         assert row in out, out
     assert "Machine:" in out
+    # peak memory comes from the launcher, which built nothing: a real figure, not this
+    # script's own size at fork
+    (memory,) = [line for line in out.splitlines() if "| peak memory to first card |" in line]
+    assert float(memory.split("|")[3].split()[0]) > 5
     # the generated collection holds the synthetic cards and their history
-    (db,) = tmp_path.glob("custserv-200-*.db")
+    (db,) = tmp_path.glob("custserv-200-s*-????-??-??.db")  # and its FSRS and exam copies
     import sqlite3
 
     conn = sqlite3.connect(db)

@@ -156,11 +156,18 @@ def deck_files(folder: Path, size: int, seed: int) -> list[Path]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, required=True)
+    parser.add_argument("--size", type=int, default=0)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--decks", type=Path, help="also write the YAML decks to this folder")
+    parser.add_argument(
+        "--prepare", action="store_true", help="only sync the bundled decks into --out (exists)"
+    )
     args = parser.parse_args()
+    if args.prepare:
+        with Store.open(args.out) as store:
+            prepare(store)
+        return
     counts = custserv_store(args.out, args.size, args.seed, synth.study_today())
     print(json.dumps(counts))
     if args.decks:
