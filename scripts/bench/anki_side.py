@@ -156,7 +156,8 @@ def generate(path: str, size: int, seed: int) -> None:
         s = spec.state
         assert s.due is not None
         due = anki_today + (s.due - today).days
-        updates.append((s.interval, due, s.easiness * 10, len(spec.answers), s.lapses, now, cid))
+        ease = s.sm2.easiness * 10
+        updates.append((s.interval, due, ease, len(spec.answers), s.lapses, now, cid))
         for position, a in enumerate(spec.answers):
             stamp = int(a.at.timestamp() * 1000)
             while stamp in used:
@@ -171,7 +172,7 @@ def generate(path: str, size: int, seed: int) -> None:
                     ease,
                     a.after.interval,
                     a.before.interval,
-                    a.after.easiness * 10,
+                    a.after.sm2.easiness * 10,
                     a.duration_ms,
                     kind,
                 )
