@@ -90,6 +90,17 @@ def test_json_has_a_schema_version_and_the_numbers_of_stats(cli: Run, history_db
     assert cards["a3"]["reviews"] == 2 and cards["a1"]["state"] == "new"
 
 
+def test_json_writes_one_card_a_line_in_the_order_of_the_cards(cli: Run, history_db: Path) -> None:
+    text = report(cli, "--format", "json")
+    data = json.loads(text)
+    assert list(data)[-2:] == ["cards", "glossary"]
+    lines = [line.rstrip(",") for line in text.splitlines() if line.startswith('  {"card_id": ')]
+    assert [json.loads(line) for line in lines] == data["cards"]
+    assert len(data["cards"]) > 5
+    # the rest of the document stays indented, one field a line
+    assert '\n "summary": {\n  "cards": ' in text
+
+
 def test_exam_readiness_appears_once_an_exam_date_is_set(cli: Run, history_db: Path) -> None:
     assert cli("config", "exam_date", "2026-12-23").code == 0
     data = json.loads(report(cli, "--format", "json", "--topic", "beta"))

@@ -871,19 +871,21 @@ def render_html(full: Full) -> str:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _csv_text(value: object) -> object:
-    """Text cells that a spreadsheet would run as a formula get a leading apostrophe."""
-    if isinstance(value, str):
-        value = printable(value)
-        if value.startswith(_FORMULA_START):
-            return "'" + value
+def _csv_text(value: str) -> str:
+    """Control characters shown, not obeyed; a cell that a spreadsheet would run as a
+    formula gets a leading apostrophe."""
+    if value.isprintable() and not value.startswith(_FORMULA_START):
+        return value  # the common case, without the substitution
+    value = printable(value)
+    if value.startswith(_FORMULA_START):
+        return "'" + value
     return value
 
 
 def write_csv(out: IO[str], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows([_csv_text(v) for v in row] for row in rows)
+    writer.writerows([_csv_text(v) if type(v) is str else v for v in row] for row in rows)
 
 
 def card_dict(row: Sequence[Any]) -> dict[str, Any]:
@@ -931,9 +933,16 @@ def render_json(full: Full, cards: Iterable[Sequence[Any]], deck: dict[str, dict
     ]
     data["deck"] = deck
     data["card_columns"] = list(CARD_COLUMNS)
-    data["cards"] = [card_dict(r) for r in cards]
+    data["cards"] = []  # written below, one card a line
     data["glossary"] = dict(GLOSSARY)
-    return json.dumps(data, ensure_ascii=False, indent=1)
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    # With ``indent`` the json module runs its pure-Python encoder; the cards (most of the
+    # document) go through the C encoder instead, one object a line.
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    lines = ",\n  ".join([encode(card_dict(r)) for r in cards])
+    head, tail = text.split('\n "cards": [],', 1)  # a top-level key: one space of indent
+    body = f"[\n  {lines}\n ]" if lines else "[]"
+    return f'{head}\n "cards": {body},{tail}'
 
 
 def csv_text(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
