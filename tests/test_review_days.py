@@ -34,7 +34,13 @@ def test_tally_follows_answers_and_undo(tmp_path: Path) -> None:
                 store.undo(rng.randint(1, 3), moment)
             else:
                 practice = rng.random() < 0.1
-                store.record_answer(rng.choice(ids), rng.randint(0, 5), moment, practice=practice)
+                store.record_answer(
+                    rng.choice(ids),
+                    rng.randint(0, 5),
+                    moment,
+                    practice=practice,
+                    duration_ms=rng.choice((None, 800, 4200, 61000)),
+                )
             if step % 20 == 19:
                 moment += timedelta(days=rng.choice((1, 1, 2, 4)))
             assert tally_matches(db), step
@@ -55,3 +61,76 @@ def test_doctor_rebuilds_a_wrong_tally(cli: Run, db_path: Path) -> None:
     assert repaired.code == 0, repaired
     assert "the daily tally of the log was rebuilt from the log" in repaired.out
     assert tally_matches(db_path)
+
+
+def test_doctor_rebuilds_a_wrong_time_tally(cli: Run, db_path: Path) -> None:
+    assert cli("grade", "poor-service-causes", "4", now="2026-11-23T10:00").code == 0
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE review_days SET ms = ms + 60000")
+    conn.commit()
+    conn.close()
+    assert not tally_matches(db_path)
+    assert cli("doctor", "--check").code != 0
+    assert cli("doctor").code == 0
+    assert tally_matches(db_path)
+
+
+def _log_answered(store: Store, start: str, end: str) -> dict[str, tuple[int, float]]:
+    rows = store.conn.execute(
+        "SELECT c.topic, COUNT(*), TOTAL(r.duration_ms) FROM reviews r "
+        "JOIN cards c ON c.id = r.card_id JOIN topics t ON t.slug = c.topic "
+        "WHERE c.retired = 0 AND t.retired = 0 AND r.day >= ? AND r.day <= ? GROUP BY c.topic",
+        (start, end),
+    )
+    return {topic: (n, ms) for topic, n, ms in rows}
+
+
+def test_report_answers_and_minutes_agree_with_the_log(tmp_path: Path) -> None:
+    """Reports read answers, minutes and days studied from the tally; with a retired card
+    (which the tally still counts) they read the log; either way the figures are the log's."""
+    from custserv_cards import stats, teacher
+
+    rng = random.Random(9)
+    with Store.open(tmp_path / "m.db") as store:
+        sync_paths(store)
+        ids = [r[0] for r in store.conn.execute("SELECT id FROM cards ORDER BY id LIMIT 30")]
+        moment = datetime(2026, 10, 1, 10, 0).astimezone()
+        for step in range(200):
+            store.record_answer(
+                rng.choice(ids), rng.randint(0, 5), moment, duration_ms=rng.randint(500, 90000)
+            )
+            if step % 15 == 14:
+                moment += timedelta(days=rng.choice((1, 2, 3)))
+        slugs = store.topic_slugs()
+        start, end = "2026-10-05", "2026-11-30"
+        for retire in (False, True):
+            if retire:
+                store.conn.execute("UPDATE cards SET retired = 1 WHERE id = ?", (ids[0],))
+            stats.prepare(store.conn)
+            answered, days = teacher._answered(store.conn, slugs, {"start": start, "end": end})
+            assert answered == _log_answered(store, start, end)
+            (expected_days,) = store.conn.execute(
+                "SELECT COUNT(DISTINCT r.day) FROM reviews r JOIN temp.active_cards c "
+                "ON c.id = r.card_id WHERE r.day >= ? AND r.day <= ?",
+                (start, end),
+            ).fetchone()
+            assert days == expected_days > 5
+
+
+def test_migration_4_counts_the_time_of_answers_already_logged(tmp_path: Path) -> None:
+    """A schema-3 database (answers with durations, one undone) gets ``ms`` from its log."""
+    import shutil
+
+    db = tmp_path / "old.db"
+    shutil.copyfile(Path(__file__).parent / "fixtures" / "schema3.db", db)
+    Store.open(db).close()
+    conn = sqlite3.connect(db)
+    try:
+        (tallied,) = conn.execute("SELECT SUM(ms) FROM review_days").fetchone()
+        (logged, answers) = conn.execute(
+            "SELECT TOTAL(duration_ms), COUNT(*) FROM reviews"
+        ).fetchone()
+    finally:
+        conn.close()
+    assert answers >= 5 and tallied == logged > 0
+    assert tally_matches(db)

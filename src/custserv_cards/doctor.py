@@ -8,7 +8,8 @@ Checks, in order:
 3. every card has a scheduling state, and each state equals the ``after`` of the card's
    last logged answer (the log is the record; a state that disagrees is set from it, and a
    missing state row is recreated from it);
-4. the per-day tally of the log that statistics read (``review_days``) equals a recount of
+4. the per-day tally of the log that statistics and reports read (``review_days``: answers,
+   passes, earliest due day, time spent) equals a recount of
    the log (it is rebuilt from the log when it does not).
 
 All repairs run in one transaction. A state with progress but no logged answer is reported
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from custserv_cards.errors import DataError
+from custserv_cards.migrations import recount_review_days, recount_select
 
 if TYPE_CHECKING:
     from custserv_cards.scheduler.state import CardState
@@ -377,17 +379,11 @@ def _check_buried(store: Store, report: Report, repair: bool) -> None:
     report.repairs.extend(f"card '{c}' was buried until an invalid day; unburied" for c in bad)
 
 
-_TALLY = "SELECT day, topic, kind, reviews, passed, min_due FROM review_days ORDER BY 1, 2, 3"
-_RECOUNT = (
-    "SELECT r.day, r.topic, r.kind, COUNT(*), SUM(r.grade >= 3), "
-    "MIN(CASE WHEN json_valid(r.before) THEN json_extract(r.before, '$.due') END) "
-    "FROM reviews r WHERE r.topic IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
-)
+_TALLY = "SELECT day, topic, kind, reviews, passed, min_due, ms FROM review_days ORDER BY 1, 2, 3"
+_RECOUNT = recount_select() + " ORDER BY 1, 2, 3"
 
 
 def _check_review_days(store: Store, report: Report, repair: bool) -> None:
-    from custserv_cards.migrations import recount_review_days
-
     conn = store.conn
     if conn.execute(_TALLY).fetchall() == conn.execute(_RECOUNT).fetchall():
         report.checks.append("daily tally of the log: ok")

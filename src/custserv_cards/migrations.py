@@ -248,17 +248,72 @@ def m003_review_topics(db: Database) -> None:
     recount_review_days(db)
 
 
-def recount_review_days(db: Database | sqlite3.Connection) -> None:
-    """Recount ``review_days`` from the whole review log, each answer under the topic it was
-    given in (inside the caller's transaction; schema 3 on)."""
-    db.execute("DELETE FROM review_days")
+def m004_review_time(db: Database) -> None:
+    """Time spent in the daily tally: ``ms`` adds up the answers' durations (``duration_ms``,
+    none counting as 0), so reports read the minutes studied per topic and period from
+    ``review_days`` instead of every answer in the period. The triggers are migration 3's
+    (an answer counts under the topic it was given in) keeping ``ms`` too, and the tally is
+    recounted from the log."""
+    db.execute("ALTER TABLE review_days ADD COLUMN ms INTEGER NOT NULL DEFAULT 0")
+    db.execute("DROP TRIGGER review_days_insert")
+    db.execute("DROP TRIGGER review_days_delete")
     db.execute(
         """
-        INSERT INTO review_days (day, topic, kind, reviews, passed, min_due)
-        SELECT r.day, r.topic, r.kind, COUNT(*), SUM(r.grade >= 3),
-               MIN(CASE WHEN json_valid(r.before) THEN json_extract(r.before, '$.due') END)
-        FROM reviews r WHERE r.topic IS NOT NULL
-        GROUP BY r.day, r.topic, r.kind"""
+        CREATE TRIGGER review_days_insert AFTER INSERT ON reviews BEGIN
+            UPDATE reviews SET topic = (SELECT c.topic FROM cards c WHERE c.id = NEW.card_id)
+            WHERE id = NEW.id AND NEW.topic IS NULL;
+            INSERT INTO review_days (day, topic, kind, reviews, passed, min_due, ms)
+            SELECT NEW.day, COALESCE(NEW.topic, c.topic), NEW.kind, 1, NEW.grade >= 3,
+                   json_extract(NEW.before, '$.due'), COALESCE(NEW.duration_ms, 0)
+            FROM cards c WHERE c.id = NEW.card_id
+            ON CONFLICT (day, topic, kind) DO UPDATE SET
+                reviews = reviews + 1,
+                passed = passed + excluded.passed,
+                min_due = MIN(COALESCE(min_due, excluded.min_due),
+                              COALESCE(excluded.min_due, min_due)),
+                ms = ms + excluded.ms;
+        END"""
+    )
+    db.execute(
+        """
+        CREATE TRIGGER review_days_delete AFTER DELETE ON reviews BEGIN
+            UPDATE review_days SET
+                reviews = reviews - 1,
+                passed = passed - (OLD.grade >= 3),
+                min_due = (
+                    SELECT MIN(json_extract(r.before, '$.due')) FROM reviews r
+                    WHERE r.day = OLD.day AND r.kind = OLD.kind AND r.topic = review_days.topic
+                ),
+                ms = ms - COALESCE(OLD.duration_ms, 0)
+            WHERE day = OLD.day AND kind = OLD.kind AND topic = OLD.topic;
+            DELETE FROM review_days WHERE day = OLD.day AND reviews <= 0;
+        END"""
+    )
+    recount_review_days(db)
+
+
+def recount_select(time_spent: bool = True) -> str:
+    """The recount of the daily tally from the log, in ``review_days``' column order, each
+    answer under the topic it was given in (schema 3 on); with the time spent (``ms``,
+    schema 4 on) when ``time_spent``. ``doctor`` compares the tally with it."""
+    ms = ", SUM(COALESCE(r.duration_ms, 0))" if time_spent else ""
+    return (
+        "SELECT r.day, r.topic, r.kind, COUNT(*), SUM(r.grade >= 3), "
+        f"MIN(CASE WHEN json_valid(r.before) THEN json_extract(r.before, '$.due') END){ms} "
+        "FROM reviews r WHERE r.topic IS NOT NULL GROUP BY r.day, r.topic, r.kind"
+    )
+
+
+def recount_review_days(db: Database | sqlite3.Connection) -> None:
+    """Recount ``review_days`` from the whole review log (inside the caller's transaction;
+    schema 3 on), with the time spent when the tally has its column (schema 4 on)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(review_days)").fetchall()}
+    time_spent = "ms" in columns
+    db.execute("DELETE FROM review_days")
+    db.execute(
+        "INSERT INTO review_days (day, topic, kind, reviews, passed, min_due"
+        + (", ms) " if time_spent else ") ")
+        + recount_select(time_spent)
     )
 
 
@@ -266,6 +321,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_review_days,
     m003_review_topics,
+    m004_review_time,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -81,17 +81,7 @@ def summarise(conn: sqlite3.Connection, titles: dict[str, str], start: date, end
         )
     }
     period = {"start": start.isoformat(), "end": end.isoformat()}
-    answered = {
-        slug: (int(n), float(ms))
-        for slug, n, ms in conn.execute(
-            """
-            SELECT c.topic, COUNT(*), TOTAL(r.duration_ms)
-            FROM reviews r JOIN temp.active_cards c ON c.id = r.card_id
-            WHERE r.day >= :start AND r.day <= :end GROUP BY c.topic
-            """,
-            period,
-        )
-    }
+    answered, days_studied = _answered(conn, list(titles), period)
     topics = []
     for slug, title in titles.items():
         cards, started, known = counts.get(slug, (0, 0, 0))
@@ -111,11 +101,6 @@ def summarise(conn: sqlite3.Connection, titles: dict[str, str], start: date, end
         "JOIN temp.active_cards c ON c.id = r.card_id WHERE r.day <= :end",
         period,
     ).fetchone()
-    (days_studied,) = conn.execute(
-        "SELECT COUNT(DISTINCT r.day) FROM reviews r JOIN temp.active_cards c "
-        "ON c.id = r.card_id WHERE r.day >= :start AND r.day <= :end",
-        period,
-    ).fetchone()
     return Summary(
         start=period["start"],
         end=period["end"],
@@ -126,6 +111,46 @@ def summarise(conn: sqlite3.Connection, titles: dict[str, str], start: date, end
         total=total,
         recent=recent_activity(conn, end),
     )
+
+
+def _answered(
+    conn: sqlite3.Connection, slugs: list[str], period: dict[str, str]
+) -> tuple[dict[str, tuple[int, float]], int]:
+    """Answers and milliseconds per topic in the period, and the days with answers, for the
+    active cards (``temp.active_cards``, the cards of ``slugs`` that are not retired).
+
+    Read from the daily tally (``review_days``) when no card of these topics is retired (the
+    tally counts every card of a topic); otherwise from the log itself."""
+    marks = ",".join("?" * len(slugs))
+    (every,) = conn.execute(
+        f"SELECT COUNT(*) FROM cards WHERE topic IN ({marks})", slugs
+    ).fetchone()
+    (active,) = conn.execute("SELECT COUNT(*) FROM temp.active_cards").fetchone()
+    if every == active:
+        where = f"day >= ? AND day <= ? AND topic IN ({marks})"
+        values = [period["start"], period["end"], *slugs]
+        rows = conn.execute(
+            f"SELECT topic, SUM(reviews), SUM(ms) FROM review_days WHERE {where} GROUP BY topic",
+            values,
+        ).fetchall()
+        (days,) = conn.execute(
+            f"SELECT COUNT(DISTINCT day) FROM review_days WHERE {where}", values
+        ).fetchone()
+    else:
+        rows = conn.execute(
+            """
+            SELECT c.topic, COUNT(*), TOTAL(r.duration_ms)
+            FROM reviews r JOIN temp.active_cards c ON c.id = r.card_id
+            WHERE r.day >= :start AND r.day <= :end GROUP BY c.topic
+            """,
+            period,
+        ).fetchall()
+        (days,) = conn.execute(
+            "SELECT COUNT(DISTINCT r.day) FROM reviews r JOIN temp.active_cards c "
+            "ON c.id = r.card_id WHERE r.day >= :start AND r.day <= :end",
+            period,
+        ).fetchone()
+    return {slug: (int(n), float(ms)) for slug, n, ms in rows}, int(days)
 
 
 def recent_activity(
