@@ -569,8 +569,9 @@ class Store:
         """
         if not 0 <= grade <= 5:
             raise UsageError(f"grade {grade} is not 0 to 5 (5 perfect ... 0 complete blackout)")
-        day = self.today_for(now)
-        chosen = scheduler or self.scheduler()
+        settings = self.settings()  # one read for the study day and the scheduler
+        day = _study_day(now, int(settings["day_start_hour"]))
+        chosen = scheduler or self._scheduler_for(settings)
         with self.write() as conn:
             row = conn.execute(
                 f"SELECT c.retired, {STATE_COLUMNS} FROM cards c "
@@ -633,9 +634,13 @@ class Store:
 
     def scheduler(self) -> Scheduler:
         """The scheduler the settings choose, with FSRS's personal parameters if fitted."""
+        return self._scheduler_for(self.settings())
+
+    def _scheduler_for(self, settings: dict[str, str]) -> Scheduler:
         from custserv_cards import scheduler
 
-        return scheduler.load(self.settings(), self.fsrs_parameters())
+        fsrs = settings["scheduler"] == SchedulerName.FSRS
+        return scheduler.load(settings, self.fsrs_parameters() if fsrs else None)
 
     def fsrs_parameters(self) -> list[float] | None:
         """FSRS's personal parameters (``custserv fsrs optimize``), or None for the defaults."""
@@ -676,9 +681,7 @@ class Store:
         return answers
 
     def today_for(self, now: datetime) -> date:
-        from custserv_cards import clock
-
-        return clock.study_day(now, self.day_start_hour())
+        return _study_day(now, self.day_start_hour())
 
     def undo(self, steps: int, now: datetime) -> list[Undone]:
         """Revert the ``steps`` most recent answers: the state is restored and each log row is
@@ -828,6 +831,12 @@ def _fold_log(conn: sqlite3.Connection) -> None:
     # Busy or read-only: SQLite folds it in later; nothing is lost either way.
     with contextlib.suppress(sqlite3.Error):
         conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+
+def _study_day(now: datetime, day_start_hour: int) -> date:
+    from custserv_cards import clock
+
+    return clock.study_day(now, day_start_hour)
 
 
 def _enable_wal(conn: sqlite3.Connection) -> None:
