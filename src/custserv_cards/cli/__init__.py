@@ -185,7 +185,17 @@ def main() -> None:
 
 def run(args: list[str]) -> int:
     """Parse ``args`` with the typer app and run the command; returns its exit code. Usage
-    errors are raised (for ``main`` to put on one line), not printed."""
+    errors are raised (for ``main`` to put on one line), not printed.
+
+    A plain ``custserv review`` skips building typer's command (``cli.fast`` reads its
+    options exactly as typer would; tests/test_fast_review.py checks that)."""
+    from custserv_cards.cli import fast
+
+    quick = fast.parse(args)
+    if quick is not None:
+        common.options.db = quick.db
+        fast.review(quick)
+        return 0
     command = typer.main.get_command(build(args))
     if _command_name(args) is None and any(n.startswith("_CUSTSERV_COMPLETE") for n in os.environ):
         command.main(args, prog_name="custserv")  # shell completion: typer answers and exits

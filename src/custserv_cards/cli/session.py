@@ -6,6 +6,9 @@ from typing import Annotated
 
 import typer
 
+from custserv_cards.cli.fast import check_mode as _check_mode
+from custserv_cards.cli.fast import need_terminal as _need_terminal
+
 TopicOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -16,24 +19,6 @@ TopicOpt = Annotated[
         show_default=False,
     ),
 ]
-
-
-def _need_terminal(command: str) -> None:
-    from custserv_cards.errors import UsageError
-    from custserv_cards.keys import stdin_is_terminal
-
-    if not stdin_is_terminal():
-        raise UsageError(
-            f"'custserv {command}' needs a terminal to read key presses, and standard input "
-            "is not one; to record answers from a script use 'custserv grade CARD_ID GRADE'"
-        )
-
-
-def _check_mode(mode: str | None, allowed: tuple[str, ...]) -> None:
-    from custserv_cards.errors import UsageError
-
-    if mode is not None and mode not in allowed:
-        raise UsageError(f"--mode must be one of {', '.join(allowed)}, not {mode!r}")
 
 
 def review(
@@ -64,22 +49,9 @@ def review(
 
     Every answer is saved as you give it; Ctrl-C stops at any point.
     """
-    _check_mode(mode, ("flip", "type"))
-    from custserv_cards import clock, queue, views
-    from custserv_cards.cli.common import console, open_store
-    from custserv_cards.keys import Terminal
-    from custserv_cards.session import ReviewEngine, ReviewOptions
+    from custserv_cards.cli import fast
 
-    with open_store() as store:
-        topics = queue.check_topics(store, topic or [])
-        _need_terminal("review")
-        options = ReviewOptions(topics=topics, new=new, limit=limit, mode=mode)
-        terminal = Terminal()
-        engine = ReviewEngine(store, options, clock.now)
-        # Ctrl-C (or SIGTERM) ends the session: the terminal is restored on the way out and
-        # cli.main() says that every answer given is saved (each was committed as given).
-        with terminal.session():
-            views.run(engine, console(), terminal)
+    fast.review(fast.ReviewArgs(topic=topic, new=new, limit=limit, mode=mode))
 
 
 def quiz(
