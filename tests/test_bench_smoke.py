@@ -43,6 +43,7 @@ def test_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
     ):
         assert row in out, out
     assert "Machine:" in out
+    assert "Load average (1 / 5 / 15 min): start " in out
     # peak memory comes from the launcher, which built nothing: a real figure, not this
     # script's own size at fork
     (memory,) = [line for line in out.splitlines() if "| peak memory to first card |" in line]
@@ -59,3 +60,17 @@ def test_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
         conn.close()
     assert cards == (200,)
     assert reviews[0] > 1000
+
+
+def test_the_ratio_pairs_each_run_with_the_other_tools_run_next_to_it() -> None:
+    """Run i of custserv is set against run i of Anki (made right after it); a load that
+    changes between rounds then cancels out, which a ratio of the two medians would not."""
+    sys.path.insert(0, str(ROOT / "scripts" / "bench"))
+    try:
+        import run
+    finally:
+        sys.path.remove(str(ROOT / "scripts" / "bench"))
+    shifted = run.Measure("t", 1, "ms", custserv=[10, 50, 60], anki=[40, 200, 100])
+    assert shifted.ratio() == 0.25 and shifted.row()[4] == "0.25x"  # medians: 50 / 100 = 0.5
+    unpaired = run.Measure("t", 1, "ms", custserv=[10, 30], anki=[20])
+    assert unpaired.ratio() == 1.0  # median 20 / 20

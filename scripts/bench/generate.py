@@ -87,7 +87,7 @@ def custserv_store(path: Path, size: int, seed: int, today: date) -> dict[str, i
             conn.executemany(codec.INSERT_STATE, states)
             conn.executemany(
                 "INSERT INTO reviews (card_id, reviewed_at, day, grade, scheduler, kind, "
-                "before, after, duration_ms) VALUES (?, ?, ?, ?, 'sm2', ?, ?, ?, ?)",
+                "before, after, duration_ms, topic) VALUES (?, ?, ?, ?, 'sm2', ?, ?, ?, ?, ?)",
                 reviews,
             )
             cards.clear()
@@ -108,6 +108,7 @@ def custserv_store(path: Path, size: int, seed: int, today: date) -> dict[str, i
                         codec.to_log_text(a.before),
                         codec.to_log_text(a.after),
                         a.duration_ms,
+                        spec.topic,  # the topic it was given in, as the insert trigger sets
                     )
                 )
             counts["cards"] += 1

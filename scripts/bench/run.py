@@ -76,7 +76,7 @@ class Measure:
         ratio = ""
         verdict = ""
         if self.custserv and self.anki:
-            r = statistics.median(self.custserv) / statistics.median(self.anki)
+            r = self.ratio()
             ratio = f"{r:.2f}x"
             if self.target is not None:
                 met = r >= self.target if self.higher_is_better else r <= self.target
@@ -90,6 +90,14 @@ class Measure:
             self.goal,
             verdict or self.note,
         ]
+
+    def ratio(self) -> float:
+        """custserv/Anki: the median of the ratios of the runs made side by side (run i of
+        each tool, one right after the other), which a shared machine's changing load
+        affects less than the ratio of the two medians; that one when the runs do not pair."""
+        if len(self.custserv) == len(self.anki):
+            return statistics.median(c / a for c, a in zip(self.custserv, self.anki, strict=True))
+        return statistics.median(self.custserv) / statistics.median(self.anki)
 
 
 def fmt(value: float) -> str:
@@ -382,7 +390,7 @@ def _env(db: Path | None = None) -> dict[str, str]:
 
 
 VARIANTS = {"plain": "SM-2", "fsrs": "FSRS", "exam": "exam in 30 days"}
-BIG = 1_000_000  # from this size only the start, an answer and stats are timed
+BIG = 1_000_000  # from this size only the start, an answer, stats and memory are timed
 
 
 def bench_size(
@@ -438,7 +446,7 @@ def bench_size(
         assert anki_py and col
         return spawn([str(anki_py), anki_side, "stats", str(col)]).seconds * 1000
 
-    variants = ["plain"] if big else args.variants
+    variants = args.variants
     for variant in variants:
         vdb = variant_collection(db, variant)
         venv = _env(vdb)
@@ -570,8 +578,8 @@ def bench_size(
 
 # --- reporting ----------------------------------------------------------------------------
 
-HEADER = ["measure", "cards", "custserv median (min–max)", "Anki median (min–max)", "ratio",
-          "goal", "result"]  # fmt: skip
+HEADER = ["measure", "cards", "custserv median (min–max)", "Anki median (min–max)",
+          "ratio (paired)", "goal", "result"]  # fmt: skip
 
 
 def table(measures: list[Measure]) -> str:
@@ -606,6 +614,11 @@ def machine(anki_py: Path | None) -> str:
     return ", ".join(parts)
 
 
+def load() -> str:
+    """The load average (1, 5 and 15 minutes): how busy the machine was while measuring."""
+    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated card counts")
@@ -638,13 +651,16 @@ def main() -> None:
     commands = custserv_commands()
     missing = [c for c in ("review", "stats", "report") if c not in commands]
     measures: list[Measure] = []
+    loads = [f"start {load()}"]
     for size in sizes:
         done = bench_size(size, args, anki_py, commands)
+        loads.append(f"after {size:,} cards {load()}")
         measures += done
         print(table(done), file=sys.stderr, flush=True)  # each size as soon as it is measured
         if args.json:
             args.json.write_text(json.dumps([m.__dict__ for m in measures], indent=1))
     print(f"\nMachine: {machine(anki_py)}")
+    print(f"Load average (1 / 5 / 15 min): {'; '.join(loads)}")
     print(f"Runs: {args.runs} per measure and tool (medians; min–max in brackets)\n")
     print(table(measures))
     if missing:
