@@ -83,15 +83,18 @@ def retrievability(stability: float, days: float, parameters: Sequence[float]) -
 
 
 def item(history: Sequence[PastAnswer]) -> fsrs_rs_python.FSRSItem:
-    """A card's answers as an FSRS item: each rating with the days since the one before."""
+    """A card's answers as an FSRS item: each rating with the days since the one before. A day
+    before the latest one so far (a log written by a release that let the clock go back) is a
+    further answer on that latest day, as the store counts such answers now."""
     import fsrs_rs_python
 
     reviews = []
     previous: date | None = None
     for answer in history:
-        elapsed = (answer.day - previous).days if previous else 0
+        day = max(answer.day, previous) if previous else answer.day
+        elapsed = (day - previous).days if previous else 0
         reviews.append(fsrs_rs_python.FSRSReview(rating(answer.grade), elapsed))
-        previous = answer.day
+        previous = day
     return fsrs_rs_python.FSRSItem(reviews)
 
 
