@@ -176,17 +176,16 @@ def test_finding05_a_replaced_database_is_never_written_as_if_it_were_the_same(
 # --- finding 18: several custserv opening an old database at once ---------------------------
 
 
-def old_database(path: Path, doublings: int) -> Path:
-    """The schema 1 fixture, its undo history doubled ``doublings`` times (a bigger file takes
-    longer to copy before the upgrade; the review log itself stays as it is)."""
+def old_database(path: Path, doublings: int, table: str = "undone_reviews") -> Path:
+    """The schema 1 fixture, its undo history (or another ``table``) appended to itself
+    ``doublings`` times: a bigger file takes longer to copy before the upgrade."""
     shutil.copyfile(FIXTURES / "schema1.db", path)
     conn = sqlite3.connect(path)
+    columns = ", ".join(
+        row[1] for row in conn.execute(f"PRAGMA table_info({table})") if row[1] != "id"
+    )
     for _ in range(doublings):
-        conn.execute(
-            "INSERT INTO undone_reviews (card_id, reviewed_at, day, grade, scheduler, kind, "
-            "before, after, duration_ms, undone_at) SELECT card_id, reviewed_at, day, grade, "
-            "scheduler, kind, before, after, duration_ms, undone_at FROM undone_reviews"
-        )
+        conn.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {table} ORDER BY id")
     conn.commit()
     conn.close()
     return path
