@@ -46,7 +46,7 @@ def test_preview_matches_what_is_recorded(
             assert outcome.days == (answer.after.due - NOW.date()).days
             assert outcome.again == answer.after.again
             assert outcome.kind == answer.kind
-            assert store.undo_answer(answer.review_id, NOW) is not None
+            assert store.undo_answer(answer, NOW) is not None
 
 
 def test_sm2_labels_for_a_new_card(store: Store) -> None:
@@ -66,16 +66,16 @@ def test_sm2_labels_for_a_new_card(store: Store) -> None:
 def test_undo_answer_takes_back_that_answer_only(store: Store) -> None:
     mine = store.record_answer("t-basic", 4, NOW)
     theirs = store.record_answer("t-cloze", 5, NOW + timedelta(seconds=1))
-    undone = store.undo_answer(mine.review_id, NOW + timedelta(seconds=2))
+    undone = store.undo_answer(mine, NOW + timedelta(seconds=2))
     assert undone is not None and (undone.card_id, undone.grade) == ("t-basic", 4)
     rows = store.conn.execute("SELECT id, card_id FROM reviews").fetchall()
     assert rows == [(theirs.review_id, "t-cloze")]
     assert store.card("t-basic").state.last_day is None
-    assert store.undo_answer(mine.review_id, NOW) is None  # already undone: nothing happens
+    assert store.undo_answer(mine, NOW) is None  # already undone: nothing happens
 
 
 def test_undo_answer_refuses_when_the_card_was_answered_again_since(store: Store) -> None:
     mine = store.record_answer("t-basic", 2, NOW)
     store.record_answer("t-basic", 5, NOW + timedelta(minutes=5))  # another process
-    assert store.undo_answer(mine.review_id, NOW + timedelta(minutes=6)) is None
+    assert store.undo_answer(mine, NOW + timedelta(minutes=6)) is None
     assert store.conn.execute("SELECT COUNT(*) FROM reviews").fetchone() == (2,)

@@ -4,11 +4,62 @@ own repro scripts did more than the first tests did. Each test is named after it
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from tests.conftest import Run
+import pytest
+from conftest import Run, write_deck
+from ptyscreen import TODAY, Screen, db, query, screens, start, template_db
+from test_session_reliability import FIRST, PROMPT, _deck
+
+from custserv_cards.store import Store
+from custserv_cards.sync import sync_paths
 from tests.test_reliability_store import custserv, old_database
+
+__all__ = ["db", "screens", "template_db"]  # fixtures
+
+# --- finding 1: an undo elsewhere, then a new answer that is given the undone answer's id ---
+
+
+def test_finding01_undo_answer_checks_the_answer_and_not_only_its_id(tmp_path: Path) -> None:
+    """The log's ids are reused: after another custserv undoes this session's newest answer,
+    the next answer recorded anywhere gets its id. The session's undo must leave that one."""
+    moment = datetime(2026, 11, 23, 12, 0).astimezone()
+    write_deck(tmp_path / "decks", "alpha")
+    with Store.open(tmp_path / "custserv.db") as store:
+        sync_paths(store, [tmp_path / "decks"])
+        for card, grade in (("t-cloze", 5), ("t-basic", 5)):  # another card, the same card
+            mine = store.record_answer("t-basic", 4, moment)
+            assert store.undo(1, moment + timedelta(seconds=1))  # `custserv undo` elsewhere
+            theirs = store.record_answer(card, grade, moment + timedelta(seconds=2))
+            assert theirs.review_id == mine.review_id
+            assert store.undo_answer(mine, moment + timedelta(seconds=3)) is None
+            logged = store.conn.execute("SELECT id, card_id, grade FROM reviews").fetchall()
+            assert logged == [(theirs.review_id, card, grade)]
+            assert store.undo_answer(theirs, moment + timedelta(seconds=4)) is not None
+
+
+def test_finding01_session_undo_after_an_undo_elsewhere_keeps_the_later_answer(
+    db: Path, screens: list[Screen]
+) -> None:
+    _deck(db.parent / "my", "c1", "c2", "c3")
+    screen = start(screens, db, "review", "--topic", "my")
+    screen.wait(PROMPT)
+    screen.press(" ")
+    screen.wait("complete blackout")
+    screen.press("4")
+    screen.wait("1 done")
+    with Store.open(db) as other:  # another terminal: custserv undo, then custserv grade c3 5
+        assert [u.card_id for u in other.undo(1, datetime.fromisoformat(f"{TODAY}T12:01"))] == [
+            FIRST
+        ]
+        other.record_answer("c3", 5, datetime.fromisoformat(f"{TODAY}T12:02"))
+    screen.press("u")
+    screen.wait("was not undone")
+    assert query(db, "SELECT card_id, grade FROM reviews") == [("c3", 5)]
+    screen.press("q")
+    assert screen.finish() == 0
+
 
 # --- finding 18, as its repro script runs it: an old log whose days go back ---------------
 
@@ -59,3 +110,50 @@ def test_an_fsrs_item_counts_a_day_that_goes_back_as_a_further_answer_that_day()
     got = engine.memory_state(item(went_back))
     expected = engine.memory_state(item(as_counted))
     assert (got.stability, got.difficulty) == (expected.stability, expected.difficulty)
+
+
+# --- finding 5 in a real session: the database deleted between two answers -----------------
+
+
+def test_finding05_a_session_stops_at_the_first_answer_after_its_database_is_deleted(
+    db: Path, screens: list[Screen]
+) -> None:
+    _deck(db.parent / "my", "c1", "c2", "c3")
+    screen = start(screens, db, "review", "--topic", "my")
+    screen.wait(PROMPT)
+    screen.press(" ")
+    screen.wait("complete blackout")
+    screen.press("4")
+    screen.wait("1 done", "Question c2?")
+    db.unlink()  # another terminal: rm custserv.db (its -wal and -shm stay)
+    screen.press(" ")
+    screen.wait("Answer c2.")
+    screen.press("4")
+    screen.wait("was deleted while custserv had it open", "nothing more was saved")
+    assert screen.finish() == 1
+    assert "Traceback" not in screen.text and "Cards answered" not in screen.text
+    assert not db.exists()  # nothing made an empty database in its place on the way out
+    rescued = list(db.parent.glob("custserv-rescued-*.db"))
+    assert len(rescued) == 1 and query(rescued[0], "SELECT card_id, grade FROM reviews") == [
+        (FIRST, 4)
+    ]
+
+
+# --- finding 14 in a real session: a terminal whose encoding is not UTF-8 -------------------
+
+
+def test_finding14_a_review_on_an_ascii_terminal_works(
+    db: Path, screens: list[Screen], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHONIOENCODING", "ascii")  # the first screen's '·' crashed it
+    _deck(db.parent / "my", "c1", "c2", "c3")
+    screen = start(screens, db, "review", "--topic", "my")
+    screen.wait(PROMPT)
+    screen.press(" ")
+    screen.wait("complete blackout")
+    screen.press("4")
+    screen.wait("1 done", "Question c2?")
+    screen.press("q")
+    assert screen.finish() == 0
+    assert "Traceback" not in screen.text and "UnicodeEncodeError" not in screen.text
+    assert query(db, "SELECT card_id, grade FROM reviews") == [(FIRST, 4)]

@@ -81,7 +81,7 @@ def test_undo_lets_the_sibling_come_back_in_order(store: Store) -> None:
     assert first is not None and first.card_id == "s1"
     answer = store.record_answer("s1", 5, at(TODAY))
     q.answered(first, answer.after.again)
-    store.undo_answer(answer.review_id, at(TODAY))
+    store.undo_answer(answer, at(TODAY))
     q.unanswered(first)
     again = q.next(None)
     assert again is not None and again.card_id == "s1"

@@ -589,7 +589,7 @@ class ReviewEngine(_Engine):
             if done.what == "grade":
                 assert done.answer is not None
                 with keys.shielded():
-                    undone = self.store.undo_answer(done.answer.review_id, self.clock())
+                    undone = self.store.undo_answer(done.answer, self.clock())
                 if undone is None:
                     self.notice = Notice(
                         f"Your grade {done.answer.grade} on {card_id} was not undone: the card "

@@ -151,6 +151,7 @@ class Answer:
     before: CardState
     after: CardState
     scheduler: SchedulerName = SchedulerName.SM2
+    reviewed_at: str = ""  # as logged: with the id, card and grade, it names this answer
 
 
 @dataclass(frozen=True)
@@ -594,12 +595,13 @@ class Store:
             else:
                 after, kind = chosen.review(self._known(chosen, card_id, before), grade, day)
                 conn.execute(codec.UPDATE_STATE, (*codec.to_row(after), card_id))
+            moment = now.isoformat(timespec="milliseconds")
             cursor = conn.execute(
                 "INSERT INTO reviews (card_id, reviewed_at, day, grade, scheduler, kind, "
                 "before, after, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     card_id,
-                    now.isoformat(timespec="milliseconds"),
+                    moment,
                     day.isoformat(),
                     grade,
                     chosen.name,
@@ -610,7 +612,7 @@ class Store:
                 ),
             )
             review_id = int(cursor.lastrowid or 0)
-        return Answer(review_id, card_id, grade, kind, before, after, chosen.name)
+        return Answer(review_id, card_id, grade, kind, before, after, chosen.name, moment)
 
     def _known(self, chosen: Scheduler, card_id: str, state: CardState) -> CardState:
         """The state as ``chosen.review`` takes it: with the card's history if it needs it."""
@@ -696,17 +698,19 @@ class Store:
             ).fetchall()
             return [self._revert(row, now) for row in rows]
 
-    def undo_answer(self, review_id: int, now: datetime) -> Undone | None:
-        """Revert one answer, given by its id in the log, and nothing else (a session undoes
-        only its own answers, never one another custserv gave since). None when that answer
-        is no longer in the log, or when the card has been answered again since (by another
-        custserv): undoing it then would wipe out the later answer."""
+    def undo_answer(self, answer: Answer, now: datetime) -> Undone | None:
+        """Revert one answer this custserv recorded, and nothing else (a session undoes only
+        its own answers, never one another custserv gave since). None when that answer is no
+        longer in the log (undone elsewhere: its id may then have gone to a later answer, which
+        is why the card, grade and moment must match too), or when the card has been answered
+        again since (by another custserv): undoing it then would wipe out the later answer."""
+        review_id = answer.review_id
         with self.write() as conn:
             row = conn.execute(
                 "SELECT id, card_id, grade, reviewed_at, kind, before FROM reviews WHERE id = ?",
                 (review_id,),
             ).fetchone()
-            if row is None:
+            if row is None or tuple(row[1:4]) != (answer.card_id, answer.grade, answer.reviewed_at):
                 return None
             later = conn.execute(
                 "SELECT 1 FROM reviews WHERE card_id = ? AND id > ? AND kind != ? LIMIT 1",
