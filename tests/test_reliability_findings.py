@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from conftest import Run, write_deck
-from ptyscreen import TODAY, Screen, db, query, screens, start, template_db
-from test_session_reliability import FIRST, PROMPT, _deck
+from ptyscreen import TODAY, Screen, db, query, screens, template_db
+from test_session_reliability import FIRST, first_card_answered
 
 from custserv_cards.store import Store
 from custserv_cards.sync import sync_paths
@@ -42,13 +42,7 @@ def test_finding01_undo_answer_checks_the_answer_and_not_only_its_id(tmp_path: P
 def test_finding01_session_undo_after_an_undo_elsewhere_keeps_the_later_answer(
     db: Path, screens: list[Screen]
 ) -> None:
-    _deck(db.parent / "my", "c1", "c2", "c3")
-    screen = start(screens, db, "review", "--topic", "my")
-    screen.wait(PROMPT)
-    screen.press(" ")
-    screen.wait("complete blackout")
-    screen.press("4")
-    screen.wait("1 done")
+    screen = first_card_answered(db, screens)
     with Store.open(db) as other:  # another terminal: custserv undo, then custserv grade c3 5
         assert [u.card_id for u in other.undo(1, datetime.fromisoformat(f"{TODAY}T12:01"))] == [
             FIRST
@@ -118,13 +112,8 @@ def test_an_fsrs_item_counts_a_day_that_goes_back_as_a_further_answer_that_day()
 def test_finding05_a_session_stops_at_the_first_answer_after_its_database_is_deleted(
     db: Path, screens: list[Screen]
 ) -> None:
-    _deck(db.parent / "my", "c1", "c2", "c3")
-    screen = start(screens, db, "review", "--topic", "my")
-    screen.wait(PROMPT)
-    screen.press(" ")
-    screen.wait("complete blackout")
-    screen.press("4")
-    screen.wait("1 done", "Question c2?")
+    screen = first_card_answered(db, screens)
+    screen.wait("Question c2?")
     db.unlink()  # another terminal: rm custserv.db (its -wal and -shm stay)
     screen.press(" ")
     screen.wait("Answer c2.")
@@ -146,13 +135,8 @@ def test_finding14_a_review_on_an_ascii_terminal_works(
     db: Path, screens: list[Screen], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PYTHONIOENCODING", "ascii")  # the first screen's '·' crashed it
-    _deck(db.parent / "my", "c1", "c2", "c3")
-    screen = start(screens, db, "review", "--topic", "my")
-    screen.wait(PROMPT)
-    screen.press(" ")
-    screen.wait("complete blackout")
-    screen.press("4")
-    screen.wait("1 done", "Question c2?")
+    screen = first_card_answered(db, screens)
+    screen.wait("Question c2?")
     screen.press("q")
     assert screen.finish() == 0
     assert "Traceback" not in screen.text and "UnicodeEncodeError" not in screen.text

@@ -35,16 +35,22 @@ def _other_terminal_grades(db: Path, card_id: str, grade: int) -> None:
         store.record_answer(card_id, grade, datetime.fromisoformat(f"{TODAY}T12:00"))
 
 
-def test_finding_01_session_undo_takes_back_only_its_own_answer(
-    db: Path, screens: list[Screen]
-) -> None:
+def first_card_answered(db: Path, screens: list[Screen], *args: str) -> Screen:
+    """A review of the deck c1, c2, c3 (``args`` added) with c1 answered 4 on screen."""
     _deck(db.parent / "my", "c1", "c2", "c3")
-    screen = start(screens, db, "review", "--topic", "my")
+    screen = start(screens, db, "review", "--topic", "my", *args)
     screen.wait(PROMPT)
     screen.press(" ")
     screen.wait("complete blackout")
     screen.press("4")
     screen.wait("1 done")
+    return screen
+
+
+def test_finding_01_session_undo_takes_back_only_its_own_answer(
+    db: Path, screens: list[Screen]
+) -> None:
+    screen = first_card_answered(db, screens)
     _other_terminal_grades(db, "c3", 5)  # another terminal answers
     screen.press("u")
     screen.wait(f"Undid grade 4 on {FIRST}", PROMPT)
@@ -60,13 +66,7 @@ def test_finding_01_session_undo_takes_back_only_its_own_answer(
 def test_finding_01_session_undo_never_wipes_a_later_answer_to_the_same_card(
     db: Path, screens: list[Screen]
 ) -> None:
-    _deck(db.parent / "my", "c1", "c2", "c3")
-    screen = start(screens, db, "review", "--topic", "my")
-    screen.wait(PROMPT)
-    screen.press(" ")
-    screen.wait("complete blackout")
-    screen.press("4")
-    screen.wait("1 done")
+    screen = first_card_answered(db, screens)
     _other_terminal_grades(db, FIRST, 5)  # the same card, answered again elsewhere
     screen.press("u")
     screen.wait("answered again since", "not undone")
