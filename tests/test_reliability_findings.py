@@ -141,3 +141,19 @@ def test_finding14_a_review_on_an_ascii_terminal_works(
     assert screen.finish() == 0
     assert "Traceback" not in screen.text and "UnicodeEncodeError" not in screen.text
     assert query(db, "SELECT card_id, grade FROM reviews") == [(FIRST, 4)]
+
+
+# --- finding 2 for every command that writes a file: never the database --------------------
+
+
+def test_finding02_exports_never_write_over_the_database(cli: Run, tmp_path: Path) -> None:
+    db = tmp_path / "study.apkg"  # a database whose name an export could be given
+    assert cli("--db", str(db), "grade", "sales-process-stages", "4", now="2026-01-10").code == 0
+    before = db.read_bytes()
+    for command in (["export", "reviews"], ["export", "anki"]):
+        for target in (str(db), f"{db}-wal", f"{db}-journal"):
+            result = cli("--db", str(db), *command, target, "--force", now="2026-01-10")
+            assert result.code == 1, (command, target, result)
+            assert len(result.err.strip().splitlines()) == 1 and "database" in result.err
+            assert db.read_bytes() == before
+    assert not Path(f"{db}-journal").exists()
