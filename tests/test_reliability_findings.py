@@ -3,6 +3,7 @@ own repro scripts did more than the first tests did. Each test is named after it
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -157,3 +158,35 @@ def test_finding02_exports_never_write_over_the_database(cli: Run, tmp_path: Pat
             assert len(result.err.strip().splitlines()) == 1 and "database" in result.err
             assert db.read_bytes() == before
     assert not Path(f"{db}-journal").exists()
+
+
+# --- finding 9: early answers compound nothing, not even through EF ------------------------
+
+
+def test_finding09_early_successes_leave_ef_as_it_was() -> None:
+    """Sixty daily 5s (a quiz --record every day) and then three answers on their due days:
+    EF rose by 0.1 only for the two answers not given early, so the intervals after the
+    drilling are SM-2's usual ones, not 77, 655 and 5,568 days (EF 8.5)."""
+    from custserv_cards.scheduler.sm2 import review
+    from custserv_cards.scheduler.state import CardState
+
+    state, day = CardState(), date(2026, 1, 1)
+    for _ in range(60):
+        state, _kind = review(state, 5, day)
+        day += timedelta(days=1)
+    assert state.sm2.easiness == 270 and state.interval == 6
+    intervals = []
+    for _ in range(3):
+        assert state.due is not None
+        state, _kind = review(state, 4, state.due)
+        intervals.append(state.interval)
+    assert intervals == [17, 46, 125]  # ceil(6 x 2.7), ceil(17 x 2.7), ceil(46 x 2.7)
+    failed, _kind = review(state, 3, state.due - timedelta(days=1))  # early and difficult
+    assert failed.sm2.easiness == 256  # a lower grade still lowers EF, early or not
+
+
+def test_finding09_quiz_record_every_day_keeps_ef(cli: Run) -> None:
+    for day in range(2, 17):
+        assert cli("grade", "sales-process-stages", "5", now=f"2026-01-{day:02d}").code == 0
+    shown = json.loads(cli("card", "show", "sales-process-stages", "--json").out)
+    assert shown["state"]["easiness"] == 2.7 and shown["state"]["interval"] == 6

@@ -13,7 +13,9 @@ Two limits the publication does not need, because it assumes answers on the due 
 * An early answer (before the due day, as ``grade`` or ``quiz --record`` allow) multiplies
   the days that actually passed since the last answer, not the whole interval:
   ceil(min(I, elapsed) x EF), and never less than I (a success never shortens the interval).
-  Daily early answers therefore cannot compound the interval.
+  An early success leaves EF as it was (a lower grade still lowers it): recalling a card
+  before its spacing is up says little about how easy it is at that spacing. Daily early
+  answers therefore compound neither the interval nor, through EF, the intervals after it.
 * No interval exceeds 36,500 days, and no due date passes the last representable day.
 
 EF is kept as a whole number of hundredths (every change is a multiple of 0.02), so ceil
@@ -69,7 +71,9 @@ def review(state: CardState, grade: int, day: date) -> tuple[CardState, AnswerKi
             base = max(1, min(state.interval, elapsed))
             interval = max(state.interval, -(-base * easiness // 100))
         interval = min(interval, MAX_INTERVAL)
-        easiness = max(MIN_EASINESS, easiness + easiness_change(grade))
+        early = state.due is not None and not state.is_new and day < state.due
+        change = easiness_change(grade)
+        easiness = max(MIN_EASINESS, easiness + (min(change, 0) if early else change))
         lapses = state.lapses
     else:
         repetitions, interval, lapses = 0, 1, state.lapses + 1
