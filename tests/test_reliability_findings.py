@@ -4,7 +4,10 @@ own repro scripts did more than the first tests did. Each test is named after it
 from __future__ import annotations
 
 import json
+import multiprocessing
+import random
 import sqlite3
+import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -190,3 +193,61 @@ def test_finding09_quiz_record_every_day_keeps_ef(cli: Run) -> None:
         assert cli("grade", "sales-process-stages", "5", now=f"2026-01-{day:02d}").code == 0
     shown = json.loads(cli("card", "show", "sales-process-stages", "--json").out)
     assert shown["state"]["easiness"] == 2.7 and shown["state"]["interval"] == 6
+
+
+# --- finding 1 under load: a session's undos while another custserv answers and undoes -----
+
+ROUNDS = 300
+
+
+def _other_custserv(db: Path, seed: int) -> None:
+    """In a child process: answer (odd milliseconds) or run `custserv undo`, at random."""
+    rng = random.Random(seed)
+    with Store.open(db) as store:
+        cards = [row[0] for row in store.conn.execute("SELECT id FROM cards")]
+        for i in range(ROUNDS):
+            time.sleep(rng.random() * 0.004)
+            moment = datetime(2026, 1, 10, 9, 0).astimezone() + timedelta(milliseconds=2 * i + 1)
+            if rng.random() < 0.5:
+                store.record_answer(rng.choice(cards), rng.randint(0, 5), moment)
+            else:
+                store.undo(1, moment)
+
+
+def test_finding01_a_session_never_undoes_another_custservs_answer_under_load(
+    tmp_path: Path,
+) -> None:
+    """This process plays the session (answers at even milliseconds, and undoes its own newest
+    one); a child answers and undoes the newest answer in the log. Whatever the interleaving
+    (the child's undo takes the session's answers too, and their ids go to later answers),
+    each undo of the session's takes back exactly its own answer or nothing."""
+    write_deck(tmp_path / "decks", "alpha")
+    db = tmp_path / "custserv.db"
+    with Store.open(db) as store:
+        sync_paths(store, [tmp_path / "decks"])
+    child = multiprocessing.get_context("fork").Process(target=_other_custserv, args=(db, 2))
+    child.start()
+    rng, own, counts = random.Random(1), [], {"undone": 0, "refused": 0}
+    with Store.open(db) as store:
+        cards = [row[0] for row in store.conn.execute("SELECT id FROM cards")]
+        for i in range(ROUNDS):
+            time.sleep(rng.random() * 0.004)
+            moment = datetime(2026, 1, 10, 9, 0).astimezone() + timedelta(milliseconds=2 * i)
+            if rng.random() < 0.55 or not own:
+                own.append(store.record_answer(rng.choice(cards), rng.randint(0, 5), moment))
+                continue
+            mine = own.pop()
+            undone = store.undo_answer(mine, moment)
+            if undone is None:
+                counts["refused"] += 1
+                continue
+            assert (undone.card_id, undone.grade, undone.reviewed_at) == (
+                mine.card_id,
+                mine.grade,
+                mine.reviewed_at,
+            )
+            counts["undone"] += 1
+    child.join(timeout=120)
+    assert child.exitcode == 0
+    assert counts["undone"] > 0, counts
+    print(f"session undos: {counts['undone']} of its own answers, {counts['refused']} refused")
