@@ -1,6 +1,6 @@
 """Generated classes for 'custserv class': N students' JSON reports, and the time to merge them.
 
-    python scripts/class_reports.py --students 200 --runs 5 [--work DIR] [--keep]
+    python scripts/class_reports.py --students 200 --runs 5 [--work DIR]
 
 Makes one real report ('custserv report -f json' on a fresh database with the bundled decks
 and an exam date), then N students from it: each gets a name, a diligence that decides
@@ -124,6 +124,10 @@ def _readiness(row: dict[str, Any], known: int, started: int, days_left: int) ->
     row["readiness"] = round(known / row["cards"], 4) if row["cards"] else None
     row["new"] = row["cards"] - started
     row["new_per_day_needed"] = -(-row["new"] // days_left) if days_left > 0 else row["new"]
+    if row.get("predicted_recall") is not None and row["cards"]:
+        # if they stopped now: most known cards and a few of the others recalled on the day
+        guess = (0.85 * known + 0.3 * (started - known)) / row["cards"]
+        row["predicted_recall"] = round(guess, 4)
 
 
 def students(base: dict[str, Any], count: int, seed: int = 7) -> list[dict[str, Any]]:

@@ -212,15 +212,28 @@ def with_exam(data: dict[str, Any], **fields: Any) -> dict[str, Any]:
 def test_at_risk_reads_the_exam_section(cli: Run, pair: tuple[str, str], tmp_path: Path) -> None:
     ann = json.loads(Path(pair[0]).read_text(encoding="utf-8"))
     bo = json.loads(Path(pair[1]).read_text(encoding="utf-8"))
+
+    def named(data: dict[str, Any], name: str) -> dict[str, Any]:
+        return {**data, "student": {"name": name}}
+
+    # Ann answered on 4 of the last 14 days and started 3 new cards; Bo answered nothing
     files = [
         write(tmp_path / "a.json", with_exam(ann, at_risk=True)),  # the planner says so
-        write(tmp_path / "b.json", with_exam({**bo, "student": {"name": "Bo"}},
-                                             predicted_recall=0.91, target=0.9)),
-        write(tmp_path / "c.json", with_exam({**bo, "student": {"name": "Cy"}},
-                                             predicted_recall=0.6)),
-        write(tmp_path / "d.json", with_exam({**bo, "student": {"name": "Di"}}, days_left=10)),
-        write(tmp_path / "e.json", with_exam({**bo, "student": {"name": "Ed"}}, readiness=0.85)),
-        write(tmp_path / "f.json", {**bo, "student": {"name": "Flo"}}),  # no exam
+        write(tmp_path / "b.json", with_exam(named(bo, "Bo"), predicted_recall=0.91,
+                                             target=0.9)),
+        write(tmp_path / "c.json", with_exam(named(bo, "Cy"), predicted_recall=0.6)),
+        write(tmp_path / "d.json", with_exam(named(ann, "Di"), days_left=10,
+                                             new_per_day_needed=0)),
+        write(tmp_path / "e.json", with_exam(named(bo, "Ed"), readiness=0.85)),
+        write(tmp_path / "f.json", named(bo, "Flo")),  # no exam
+        # the plan could reach the target, but only for a student who follows it
+        write(tmp_path / "g.json", with_exam(named(bo, "Gil"), at_risk=False,
+                                             predicted_recall=0.5, new_per_day_needed=0)),
+        write(tmp_path / "h.json", with_exam(named(ann, "Hal"), at_risk=False,
+                                             predicted_recall=0.5, new_per_day_needed=0,
+                                             days_left=10)),
+        write(tmp_path / "i.json", with_exam(named(bo, "Ivy"), at_risk=False,
+                                             predicted_recall=0.5, new_per_day_needed=1)),
     ]  # fmt: skip
     for file in files:
         assert schema_errors(json.loads(Path(file).read_text(encoding="utf-8"))) == []
@@ -229,11 +242,17 @@ def test_at_risk_reads_the_exam_section(cli: Run, pair: tuple[str, str], tmp_pat
     assert "\nTarget: 80.0% of the cards, unless a report sets its own.\n" in md
     assert risk.splitlines() == [
         "- Ann Lee: the exam plan cannot reach the target of 80.0%",
-        "- Cy: predicted recall 60.0% on the exam day, target 80.0%",
-        "- Di: 1.2% ready, target 80.0%, 10 days left",
+        "- Cy: predicted recall 60.0% on the exam day if they stop now (target 80.0%); needs 8 "
+        "new cards a day, started 0.0 a day over the last 14 days",
+        "- Di: 1.2% ready (target 80.0%); 10 days left",
+        "- Gil: predicted recall 50.0% on the exam day if they stop now (target 80.0%); no "
+        "answers in the last 7 days",
+        "- Ivy: predicted recall 50.0% on the exam day if they stop now (target 80.0%); needs 1 "
+        "new card a day, started 0.0 a day over the last 14 days",
     ]
-    # Bo: predicted above his own target; Ed: ready enough; Flo: no exam. With a lower
-    # --target Di's 1.2% still misses; with 1 % it does not.
+    # Bo: predicted above his own target; Ed: ready enough; Flo: no exam; Hal: below the
+    # target, but his plan reaches it and he keeps up. With a lower --target Di's 1.2% still
+    # misses; with 1 % it does not.
     low = run_class(cli, *files, "--target", "1").split("## At risk")[1].split("## Readiness")[0]
     assert "- Di:" not in low and "Target: 1.0% of the cards" in low
 
@@ -306,3 +325,24 @@ def test_a_real_exam_plan_reaches_the_class_view(
     md = run_class(cli, str(tmp_path / "ann-exam.json"), pair[1])
     risk = md.split("## At risk of missing the exam target\n\n")[1].split("\n\n")[1]
     assert risk == "- Ann Lee: the exam plan cannot reach the target of 90.0%"
+
+
+def test_a_plan_that_reaches_the_target_helps_only_a_student_who_follows_it(
+    cli: Run, pair: tuple[str, str], tmp_path: Path
+) -> None:
+    """A real report's planner says whether its plan can reach the target; Bo, who has not
+    started, is at risk all the same, since he does not follow it."""
+    bo_db = tmp_path / "bo.db"
+    assert cli("--db", str(bo_db), "exam", "set", "2027-03-01", now=NOW).code == 0
+    data = real_report(cli, bo_db, tmp_path / "bo-exam.json", "--student", "Bo Chen")
+    exam = data["exam"]
+    assert exam["at_risk"] is False and exam["total"]["predicted_recall"] == 0.0
+    needed = exam["total"]["new_per_day_needed"]
+    assert needed >= 1
+    md = run_class(cli, pair[0], str(tmp_path / "bo-exam.json"))
+    risk = md.split("## At risk of missing the exam target\n\n")[1].split("\n\n")[1]
+    assert risk == (
+        "- Bo Chen: predicted recall 0.0% on the exam day if they stop now (target 90.0%); "
+        f"needs {needed} new card{'s' if needed != 1 else ''} a day, started 0.0 a day over "
+        "the last 14 days"
+    )

@@ -14,12 +14,13 @@ written. The merge:
 * **Readiness** (grid): per student and topic, the share of the shared cards that are known.
 * **Falling behind**: no answers in the 7 days up to the latest report's day, or knowing
   fewer than half as many of the shared cards as the class median.
-* **At risk** (only for reports with an exam): the report's own ``at_risk`` when it has one;
-  else, the predicted recall on the exam day (when the report has one) is below the target,
-  or, without a prediction, the share of cards ready is below the target and either the
-  exam is 14 days away or less, or the student starts fewer new cards a day (over the last
-  14 days) than they need to see every card before the exam. The target is the report's own,
-  else ``--target`` (80% by default).
+* **At risk** (only for reports with an exam): the report's exam plan cannot reach the
+  target; or the student is below the target now (the predicted recall on the exam day if
+  they stopped now, else the share of cards ready) and is not keeping up: fewer new cards
+  started a day over the last 14 days than needed to see every card before the exam, no
+  answers in the last 7 days, or, for a report without an exam plan, 14 days or less to go.
+  A plan that can reach the target helps only a student who follows it. The target is the
+  report's own, else ``--target`` (80% by default).
 * **Missed most**: the shared cards forgotten (lapses) by the most students, then by the
   most lapses in all.
 * **Recent activity**: per student, the last day studied, and the answers, minutes and days
@@ -329,38 +330,46 @@ def _recent(student: Student, days: int) -> list[dict[str, Any]]:
 
 
 def _at_risk(student: Student, default_target: float) -> str | None:
+    """Why the student may miss the exam target (None when they should not).
+
+    The plan cannot reach the target (the report's ``at_risk``); or the student is below the
+    target now (the predicted recall on the exam day if they stopped now, else the share of
+    cards ready) and not keeping up: fewer new cards started a day over the last 14 days than
+    needed, no answers over the last 7 days, or (without a plan's word) 14 days or less to go.
+    """
     exam = student.data.get("exam")
     if not exam or exam["days_left"] < 0:
         return None
     target = exam.get("target")
     target = default_target if target is None else float(target)
     total = exam["total"]
-    if isinstance(exam.get("at_risk"), bool):
-        return (
-            f"the exam plan cannot reach the target of {percent(target)}"
-            if exam["at_risk"]
-            else None
-        )
+    planned = exam.get("at_risk")
+    if planned is True:
+        return f"the exam plan cannot reach the target of {percent(target)}"
     predicted = total.get("predicted_recall")
     if predicted is not None:
-        if predicted < target:
-            return (
-                f"predicted recall {percent(predicted)} on the exam day, target {percent(target)}"
-            )
-        return None
-    ready = float(total.get("readiness") or 0)
-    if ready >= target:
+        now = float(predicted)
+        where = f"predicted recall {percent(now)} on the exam day if they stop now"
+    else:
+        now = float(total.get("readiness") or 0)
+        where = f"{percent(now)} ready"
+    where += f" (target {percent(target)})"
+    if now >= target:
         return None
     days_left = int(exam["days_left"])
     pace = sum(int(d["started"]) for d in _recent(student, 14)) / 14
     needed = int(total["new_per_day_needed"])
-    if days_left <= SOON_DAYS:
-        return f"{percent(ready)} ready, target {percent(target)}, {days_left} days left"
+    answers = sum(int(d["answers"]) for d in _recent(student, INACTIVE_DAYS))
     if needed > pace:
+        cards = "card" if needed == 1 else "cards"
         return (
-            f"{percent(ready)} ready; needs {needed} new cards a day, started {pace:.1f} a day "
-            "over the last 14 days"
+            f"{where}; needs {needed} new {cards} a day, started {pace:.1f} a day over the "
+            "last 14 days"
         )
+    if answers == 0 and days_left > 0:
+        return f"{where}; no answers in the last {INACTIVE_DAYS} days"
+    if planned is None and days_left <= SOON_DAYS:
+        return f"{where}; {days_left} days left"
     return None
 
 
@@ -490,9 +499,11 @@ CLASS_GLOSSARY = (
     ),
     (
         "At risk",
-        "only with an exam date: expected to miss the target share of cards (the report's own "
-        "target, else the class view's): below it with 14 days or less to go, or starting "
-        "new cards too slowly to see every card before the exam.",
+        "only with an exam date: the exam plan cannot reach the target (the report's own, "
+        "else the class view's); or below the target now (the recall predicted for the exam "
+        "day if the student stopped now, else the share of cards ready) and not keeping up: "
+        "starting new cards too slowly to see every card before the exam, or no answers in "
+        f"the last {INACTIVE_DAYS} days.",
     ),
     ("Forgotten", "students who failed the card after they had learnt it; lapses in all."),
 )
