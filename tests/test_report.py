@@ -197,7 +197,7 @@ def test_csv_cards_and_reviews(cli: Run, history_db: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(report(cli, "--format", "csv", "--topic", "beta"))))
     assert [r["card_id"] for r in rows] == ["b1", "b2", "b3"]
     assert rows[1] == {
-        "student": "", "card_id": "b2", "topic": "beta", "kind": "cloze",
+        "student": "", "as_of": "2026-11-23", "card_id": "b2", "topic": "beta", "kind": "cloze",
         "text": "Beta [...] text.", "answer": "cloze", "state": "learning", "known": "0",
         "suspended": "0", "leech": "0", "repetitions": "0", "ef": "2.5",
         "interval": "1", "due": "2026-11-22", "lapses": "2", "last_day": "2026-11-21",
@@ -213,8 +213,8 @@ def test_csv_cards_and_reviews(cli: Run, history_db: Path) -> None:
         ("a1", "2026-11-21", "5", "drill"), ("b2", "2026-11-21", "0", "review"),
         ("a2", "2026-11-22", "1", "review"), ("a6", "2026-11-22", "3", "review"),
     ]  # fmt: skip
-    assert list(reviews[0]) == ["review_id", "card_id", "topic", "reviewed_at", "day", "grade",
-                                "kind", "scheduler", "duration_ms"]  # fmt: skip
+    assert list(reviews[0]) == ["student", "review_id", "card_id", "topic", "reviewed_at", "day",
+                                "grade", "kind", "scheduler", "duration_ms"]  # fmt: skip
 
 
 def test_writes_a_file_and_refuses_to_overwrite_it(

@@ -60,6 +60,11 @@ PROBE = probe("""{
     bars: [...document.querySelectorAll("svg.forecast rect.bar")].map((r) => box(r)[1]),
     cells: document.querySelectorAll("svg.heatmap rect").length,
     lines: [...document.querySelectorAll("svg.retention polyline")].map((p) => box(p)[0]),
+    dates: [...document.querySelectorAll("td, th")]
+      .filter((c) => /^(\\d{4}-\\d\\d-\\d\\d|\\d{1,2} [A-Z][a-z]{2} \\d{4})$/
+        .test(c.textContent.trim()))
+      .map((c) => { const r = document.createRange(); r.selectNodeContents(c);
+                    return [c.textContent, r.getClientRects().length]; }),
   }""")
 
 
@@ -73,14 +78,15 @@ def chromium() -> str:
     return found
 
 
-def render(page: Path, profile: Path) -> tuple[dict[str, object], str]:
-    """Load ``page`` in headless Chromium; return the probe's result and the browser's log."""
+def render(page: Path, profile: Path, width: int = 1200) -> tuple[dict[str, object], str]:
+    """Load ``page`` in headless Chromium in a window ``width`` pixels wide; return the probe's
+    result and the browser's log."""
     browser = chromium()
     command = [
         browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
         "--no-first-run", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--enable-logging=stderr", "--v=0", f"--user-data-dir={profile}",
-        "--window-size=1200,2000", "--virtual-time-budget=3000", "--dump-dom", page.as_uri(),
+        f"--window-size={width},2000", "--virtual-time-budget=3000", "--dump-dom", page.as_uri(),
     ]  # fmt: skip
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=90)
@@ -143,3 +149,14 @@ def test_the_report_in_a_browser(page: Path, tmp_path: Path) -> None:
     assert isinstance(lines, list) and lines and all(w > 0 for w in lines)
     console_errors = [line for line in log.splitlines() if "CONSOLE" in line or "Uncaught" in line]
     assert console_errors == []
+
+
+@pytest.mark.parametrize("width", [1200, 420])
+def test_no_date_wraps_in_the_report(page: Path, tmp_path: Path, width: int) -> None:
+    """A date in a table stays on one line ('2026-12-' above '08' was a finding), even in a
+    window as narrow as a phone's."""
+    result, _ = render(page, tmp_path / "profile", width)
+    assert result["problems"] == [], result["problems"]
+    dates = result["dates"]
+    assert isinstance(dates, list) and len(dates) > 10, dates
+    assert [d for d in dates if d[1] != 1] == []

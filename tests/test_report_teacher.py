@@ -74,7 +74,11 @@ def test_every_report_names_the_student_and_its_period(cli: Run, history_db: Pat
     assert data["student"] == {"name": "Ann Lee"}
     assert (data["period"]["start"], data["period"]["end"]) == ("2026-10-24", "2026-11-23")
     rows = list(csv.DictReader(io.StringIO(report(cli, "--format", "csv"))))
-    assert {r["student"] for r in rows} == {"Ann Lee"}
+    assert {(r["student"], r["as_of"]) for r in rows} == {("Ann Lee", "2026-11-23")}
+    answers = report(cli, "--format", "csv", "--reviews", "--since", "2026-11-01")
+    days = [(r["student"], r["day"]) for r in csv.DictReader(io.StringIO(answers))]
+    assert days and {who for who, _ in days} == {"Ann Lee"}
+    assert all("2026-11-01" <= day <= "2026-11-23" for _, day in days)
     # --student names this report only
     other = json.loads(report(cli, "--format", "json", "--student", "Bo <b>Chen</b>"))
     assert other["student"]["name"] == "Bo <b>Chen</b>"
@@ -246,3 +250,12 @@ def test_the_schema_catches_what_it_promises(cli: Run, history_db: Path) -> None
                   "new_per_day_needed": 1, "due_by_exam": 4, "predicted_recall": 0.55},
     }  # fmt: skip
     assert schema_errors(filled) == []
+
+
+def test_markdown_has_no_html_entities(cli: Run, db_path: Path) -> None:
+    """The Markdown report once showed '&quot;customer&quot;' and 'business&#x27;s'."""
+    for card in ("customer-general-meaning", "customer-keep-custom"):
+        assert cli("grade", card, "1", now="2026-11-22T12:00").code == 0
+    md = report(cli, "--format", "md", "--topic", "customers")
+    assert '"customer"' in md and "customer's" in md
+    assert re.search(r"&(#x?[0-9a-f]+|[a-z]+);", md, flags=re.I) is None

@@ -220,7 +220,7 @@ PLAIN_HEADERS = ("Topic", "Cards", "Started", "Known", "Known %", "Answers", "Ti
 def topic_headers(s: Stats) -> tuple[str, ...]:
     return (
         "Topic", "Cards", "New", "Learning", "Young", "Mature", "Suspended", "Leeches",
-        "Retention (30 d)", f"Avg {s.weakness.label}", "Due today", "Due tomorrow",
+        "Retention (30\u00a0d)", f"Avg {s.weakness.label}", "Due today", "Due tomorrow",
         "Due in 7 days",
     )  # fmt: skip
 
@@ -1011,11 +1011,14 @@ def generate(
     stats.check_topic(store, topic)
     name = store.setting("student") if student is None else student
     if fmt == "csv":
+        # every row says whose it is; a card's row also the day its state was read
         if reviews:
             start = since or stats.heatmap_start(today)
-            return csv_text(REVIEW_COLUMNS, stats.review_rows(store.conn, start, topic))
-        rows = ((name, *row) for row in stats.card_rows(store.conn, today, topic))
-        return csv_text(("student", *CARD_COLUMNS), rows)
+            answers = ((name, *row) for row in stats.review_rows(store.conn, start, topic))
+            return csv_text(("student", *REVIEW_COLUMNS), answers)
+        as_of = today.isoformat()
+        rows = ((name, as_of, *row) for row in stats.card_rows(store.conn, today, topic))
+        return csv_text(("student", "as_of", *CARD_COLUMNS), rows)
     report = stats.build_report(store, today, generated_at, topic=topic, since=since, student=name)
     summary = teacher.summarise(store.conn, report.titles, date.fromisoformat(report.since), today)
     weak = report.stats.weakest
