@@ -47,6 +47,20 @@ def pair(cli: Run, tmp_path: Path) -> tuple[str, str]:
     return str(tmp_path / "ann.json"), str(tmp_path / "bo.json")
 
 
+def parse_tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    """The tags of a page, with their attributes."""
+    from html.parser import HTMLParser
+
+    found: list[tuple[str, dict[str, str | None]]] = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found.append((tag, dict(attrs)))
+
+    Tags().feed(html)
+    return found
+
+
 def run_class(cli: Run, *args: str) -> str:
     result = cli("class", *args)
     assert result.code == 0, result
@@ -84,7 +98,10 @@ def test_csv_and_html_outputs(cli: Run, pair: tuple[str, str], tmp_path: Path) -
     assert cli("class", *pair, "-o", str(page)).code == 0
     html = page.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "<script" not in html
-    assert '<td class="name" title="Bo Chen">Bo Chen<span class="flag behind"' in html
+    assert (
+        '<td class="name"><span class="who" title="Bo Chen">Bo Chen</span><span class="flag behind"'
+        in html
+    )
     # --format wins over the file name
     assert cli("class", *pair, "-o", str(tmp_path / "x.txt"), "-f", "md").code == 0
     assert (tmp_path / "x.txt").read_text().startswith("# Class progress")
@@ -170,6 +187,11 @@ def test_one_bad_file_among_good_ones_writes_nothing(
         assert message in lines[0], lines[0]
         assert not target.exists()
         assert "Traceback" not in result.err
+    # an earlier class view stays as it was, even with --force
+    target.write_text("the earlier class view", encoding="utf-8")
+    result = cli("class", pair[0], str(tmp_path / "old.json"), "-o", str(target), "--force")
+    assert result.code == 1 and result.err.startswith(f"custserv: {tmp_path / 'old.json'}: ")
+    assert target.read_text(encoding="utf-8") == "the earlier class view"
     missing = cli("class", pair[0], str(tmp_path / "nope.json"))
     assert (
         missing.code == 1 and missing.err == f"custserv: {tmp_path / 'nope.json'}: no such file\n"
@@ -239,7 +261,10 @@ def test_at_risk_reads_the_exam_section(cli: Run, pair: tuple[str, str], tmp_pat
         assert schema_errors(json.loads(Path(file).read_text(encoding="utf-8"))) == []
     md = run_class(cli, *files)
     risk = md.split("## At risk of missing the exam target\n\n")[1].split("\n\n")[1]
-    assert "\nTarget: 80.0% of the cards, unless a report sets its own.\n" in md
+    assert (
+        "\nTarget: 90.0% of the cards, as set in the students' exam plans; 80.0% of the cards "
+        "for the reports that set none.\n"
+    ) in md
     assert risk.splitlines() == [
         "- Ann Lee: the exam plan cannot reach the target of 80.0%",
         "- Cy: predicted recall 60.0% on the exam day if they stop now (target 80.0%); needs 8 "
@@ -254,7 +279,7 @@ def test_at_risk_reads_the_exam_section(cli: Run, pair: tuple[str, str], tmp_pat
     # target, but his plan reaches it and he keeps up. With a lower --target Di's 1.2% still
     # misses; with 1 % it does not.
     low = run_class(cli, *files, "--target", "1").split("## At risk")[1].split("## Readiness")[0]
-    assert "- Di:" not in low and "Target: 1.0% of the cards" in low
+    assert "- Di:" not in low and "; 1.0% of the cards for the reports that set none." in low
 
 
 def test_hostile_names_and_text_stay_inert(cli: Run, pair: tuple[str, str], tmp_path: Path) -> None:
@@ -273,6 +298,24 @@ def test_hostile_names_and_text_stay_inert(cli: Run, pair: tuple[str, str], tmp_
     html = page.read_text(encoding="utf-8")
     assert "<script" not in html and "<img" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    # a name, a topic title and a file name that try to leave an attribute or open a tag
+    ann["student"]["name"] = 'Mallory" onmouseover="alert(1)'
+    ann["titles"]["alpha"] = "Alpha' onfocus='alert(2)' <b>x</b>"
+    unnamed = {**ann, "student": {"name": ""}}
+    bo = json.loads(Path(pair[1]).read_text(encoding="utf-8"))
+    bo["titles"]["alpha"] = ann["titles"]["alpha"]
+    files = [write(tmp_path / "mallory.json", ann), write(tmp_path / "bo.json", bo),
+             write(tmp_path / "<b onclick=x>eve.json", unnamed)]  # fmt: skip
+    assert cli("class", *files, "-o", str(page), "--force").code == 0
+    html = page.read_text(encoding="utf-8")
+    tags = parse_tags(html)
+    assert {tag for tag, _ in tags} <= {"html", "head", "meta", "title", "style", "body", "main",
+        "h1", "h2", "p", "section", "ul", "li", "b", "div", "table", "thead", "tbody", "tr",
+        "th", "td", "span", "dl", "dt", "dd", "footer"}  # fmt: skip
+    assert not any(name.startswith("on") for _, attrs in tags for name in attrs)
+    assert 'title="Mallory&quot; onmouseover=&quot;alert(1)"' in html
+    assert "Alpha&#x27; onfocus=&#x27;alert(2)&#x27; &lt;b&gt;x&lt;/b&gt;" in html
+    assert "unnamed (&lt;b onclick=x&gt;eve.json)" in html
     table = tmp_path / "c.csv"
     assert cli("class", file, pair[1], "-o", str(table)).code == 0
     rows = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8"))))
@@ -346,3 +389,10 @@ def test_a_plan_that_reaches_the_target_helps_only_a_student_who_follows_it(
         f"needs {needed} new card{'s' if needed != 1 else ''} a day, started 0.0 a day over "
         "the last 14 days"
     )
+    assert "\nTarget: 90.0% of the cards, as set in the students' exam plans.\n" in md
+    ann = json.loads(Path(pair[0]).read_text(encoding="utf-8"))
+    plain = run_class(cli, write(tmp_path / "ann-exam.json", with_exam(ann)), pair[1])
+    assert (
+        "\nTarget: 80.0% of the cards (no report sets its own; 'custserv class --target' "
+        "sets it).\n"
+    ) in plain

@@ -30,7 +30,10 @@ MEASURE = """{
     headers: [...document.querySelectorAll("table.grid th.topic span")].map((s) => box(s)),
     overflow: document.querySelector(".grid-wrap").scrollWidth
       - document.querySelector(".grid-wrap").clientWidth,
-    flags: document.querySelectorAll(".flag").length,
+    flags: [...document.querySelectorAll("table.grid .flag")].map((f) => {
+      const cell = f.closest("td").getBoundingClientRect(), r = f.getBoundingClientRect();
+      return [f.textContent, r.width > 10 && r.left >= cell.left && r.right <= cell.right + 0.5];
+    }),
   }"""
 
 HOSTILE_NAMES = (
@@ -58,6 +61,8 @@ def class_page(cli: Run, db_path: Path, tmp_path: Path) -> Path:
     for n, data in enumerate(class_reports.students(base, 30)):
         if n < len(HOSTILE_NAMES):
             data["student"]["name"] = HOSTILE_NAMES[n]
+        if n == 0:  # a long hostile name with flags: the flags must still show
+            data["period"]["last_day"] = "2026-10-01"
         if n == 3:  # make sure the hostile card is among the most missed
             next(c for c in data["cards"] if c["card_id"] == "a5")["lapses"] = 9
         path = folder / f"{n:02d}.json"
@@ -91,6 +96,10 @@ def test_the_class_page_in_a_browser(class_page: Path, tmp_path: Path) -> None:
     assert isinstance(headers, list) and len(headers) == 18  # all topics + 17 topics
     assert all(width < 30 and height > 40 for width, height in headers), headers
     assert result["overflow"] == 0  # the whole grid fits a 1200-pixel window
+    # every flag shows whole beside its name, however long the name (a long name once hid them)
+    flags = result["flags"]
+    assert isinstance(flags, list) and {f[0] for f in flags} == {"behind", "at risk"}, flags
+    assert all(shown for _, shown in flags), flags
     console_errors = [line for line in log.splitlines() if "CONSOLE" in line or "Uncaught" in line]
     assert console_errors == []
 

@@ -98,6 +98,7 @@ class Row:
     behind: list[str]
     at_risk: str | None  # the reason, when at risk
     exam_date: str | None
+    target: float | None  # the report's own exam target
 
 
 @dataclass(frozen=True)
@@ -446,6 +447,7 @@ def merge(students: list[Student], target: float = DEFAULT_TARGET) -> ClassView:
                 behind=behind,
                 at_risk=_at_risk(s, target),
                 exam_date=exam["exam_date"] if exam else None,
+                target=float(exam["target"]) if exam and exam.get("target") is not None else None,
             )
         )
     missed = [
@@ -472,6 +474,33 @@ def merge(students: list[Student], target: float = DEFAULT_TARGET) -> ClassView:
 
 def _risk_text(row: Row) -> str:
     return row.at_risk or ""
+
+
+# a non-breaking space keeps '(7 d)' whole when a header wraps
+ACTIVITY_HEADERS = ("Student", "Report up to", "Last studied", "Answers (7\u00a0d)",
+                    "Time (7\u00a0d)", "Days studied (14\u00a0d)",
+                    "Answers per day (14\u00a0d)")  # fmt: skip
+
+
+def _activity(row: Row) -> list[object]:
+    """A student's recent activity; a day without answers is a gap in the small chart."""
+    chart = sparkline([float(n) if n else None for n in row.recent])
+    return [row.student.label, long_date(row.student.end), long_date(row.last_day),
+            row.answers_7, duration_text(row.minutes_7), row.days_14, chart]  # fmt: skip
+
+
+def _target_text(view: ClassView) -> str:
+    """Which target the at-risk list measures against: the reports' own, else --target."""
+    examined = [r for r in view.rows if r.exam_date]
+    own = sorted({r.target for r in examined if r.target is not None})
+    default = f"{percent(view.target)} of the cards"
+    if not own:
+        return f"Target: {default} (no report sets its own; 'custserv class --target' sets it)."
+    shares = " or ".join(percent(t) for t in own)
+    text = f"Target: {shares} of the cards, as set in the students' exam plans"
+    if any(r.target is None for r in examined):
+        return f"{text}; {default} for the reports that set none."
+    return text + "."
 
 
 def _period(view: ClassView) -> str:
@@ -545,7 +574,7 @@ def render_markdown(view: ClassView) -> str:
         lines += [
             "## At risk of missing the exam target",
             "",
-            f"Target: {percent(view.target)} of the cards, unless a report sets its own.",
+            md_escape(_target_text(view)),
             "",
         ]
         lines += (
@@ -573,15 +602,7 @@ def render_markdown(view: ClassView) -> str:
         else ["None forgotten yet."]
     )
     lines += ["", "## Recent activity", ""]
-    lines += table(
-        ["Student", "Report up to", "Last studied", "Answers (7 d)", "Time (7 d)",
-         "Days studied (14 d)", "Answers per day (14 d)"],
-        [
-            [r.student.label, long_date(r.student.end), long_date(r.last_day), r.answers_7,
-             duration_text(r.minutes_7), r.days_14, sparkline([float(n) for n in r.recent])]
-            for r in view.rows
-        ],
-    )  # fmt: skip
+    lines += table(ACTIVITY_HEADERS, [_activity(r) for r in view.rows])
     lines += ["", "## Glossary", ""]
     lines += [f"- **{term}**: {md_escape(text)}" for term, text in CLASS_GLOSSARY]
     lines.append("")
@@ -598,15 +619,16 @@ table.grid th.topic span { writing-mode: vertical-rl; transform: rotate(180deg);
 table.grid td.cell { text-align: center; min-width: 40px; padding: 3px 2px;
   font-variant-numeric: tabular-nums; }
 table.grid td.name, table.grid th.name { position: sticky; left: 0; background: #fff;
-  text-align: left; white-space: nowrap; max-width: 210px; overflow: hidden;
-  text-overflow: ellipsis; }
+  text-align: left; white-space: nowrap; }
+table.grid td.name .who { display: inline-block; max-width: 190px; overflow: hidden;
+  text-overflow: ellipsis; vertical-align: bottom; }
 table.grid tbody tr:nth-child(5n) td { border-bottom: 2px solid #bcccdc; }
 .flag { display: inline-block; font-size: 11px; padding: 0 5px; border-radius: 8px;
         margin-left: 4px; color: #fff; }
 .flag.behind { background: #c92a2a; }
 .flag.risk { background: #e67700; }
 ul.people li { margin: 2px 0; }
-.spark { font-family: ui-monospace, monospace; letter-spacing: 1px; }
+.spark { font-family: ui-monospace, monospace; letter-spacing: 1px; white-space: pre; }
 """
 
 
@@ -664,8 +686,9 @@ def render_html(view: ClassView) -> str:
             for slug, title in view.topics
         )
         body.append(
-            f'<tr><td class="name" title="{esc(r.student.label)}">{esc(r.student.label)}{flags}'
-            f'</td><td class="cell" style="background:{_cell_colour(r.overall)}"><b>'
+            f'<tr><td class="name"><span class="who" title="{esc(r.student.label)}">'
+            f"{esc(r.student.label)}</span>{flags}</td>"
+            f'<td class="cell" style="background:{_cell_colour(r.overall)}"><b>'
             f"{_whole_percent(r.overall)}</b></td>{cells}</tr>"
         )
     out.append(
@@ -689,8 +712,7 @@ def render_html(view: ClassView) -> str:
         risky = [r for r in view.rows if r.at_risk]
         out.append(
             f"<section><h2>At risk of missing the exam target ({len(risky)})</h2>"
-            f'<p class="legend">Target: {esc(percent(view.target))} of the cards, unless a '
-            "report sets its own.</p>"
+            f'<p class="legend">{esc(_target_text(view))}</p>'
         )
         out.append(
             '<ul class="people">'
@@ -719,19 +741,21 @@ def render_html(view: ClassView) -> str:
     else:
         out.append("<p>None forgotten yet.</p>")
     out.append("</section><section><h2>Recent activity</h2>")
+    last = len(ACTIVITY_HEADERS) - 1
+    head = "".join(
+        f"<th{' class=text' if i == 0 else ''}>{esc(h)}</th>"
+        for i, h in enumerate(ACTIVITY_HEADERS)
+    )
     rows = "".join(
-        f'<tr><td class="text">{esc(r.student.label)}</td><td>{esc(long_date(r.student.end))}</td>'
-        f"<td>{esc(long_date(r.last_day))}</td><td>{r.answers_7}</td>"
-        f"<td>{esc(duration_text(r.minutes_7))}</td><td>{r.days_14}</td>"
-        f'<td class="spark">{esc(sparkline([float(x) for x in r.recent]))}</td></tr>'
+        "<tr>"
+        + "".join(
+            f"<td{' class=text' if i == 0 else ' class=spark' if i == last else ''}>{esc(v)}</td>"
+            for i, v in enumerate(_activity(r))
+        )
+        + "</tr>"
         for r in view.rows
     )
-    out.append(
-        '<table><thead><tr><th class="text">Student</th><th>Report up to</th>'
-        "<th>Last studied</th><th>Answers (7 d)</th><th>Time (7 d)</th>"
-        "<th>Days studied (14 d)</th><th>Answers per day (14 d)</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table></section>"
-    )
+    out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></section>")
     out += [
         '<section><h2>Glossary</h2><dl class="glossary">',
         *(f"<dt>{esc(term)}</dt><dd>{esc(text)}</dd>" for term, text in CLASS_GLOSSARY),
