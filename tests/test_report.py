@@ -187,7 +187,7 @@ def test_html_numbers(cli: Run, history_db: Path) -> None:
     assert len(bars) == 30 and bars[0] == "2026-11-23: 1 due"
     assert "2026-11-24: 1 due" in bars and "2026-12-01: 1 due" in bars
     # the heatmap: one square per day from the Monday of the period's first week to today
-    days = re.findall(r"<title>(\d{4}-\d\d-\d\d): (\d+) answers</title>", page)
+    days = re.findall(r"<title>(\d{4}-\d\d-\d\d): (\d+) answers?</title>", page)
     assert len(days) == 29 and days[0][0] == "2026-10-26"
     assert dict(days)["2026-11-20"] == "2" and dict(days)["2026-11-22"] == "2"
     assert "week of 2026-11-16: 66.7% of 3" in page

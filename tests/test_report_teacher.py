@@ -115,12 +115,18 @@ def test_plain_figures_and_the_glossary(cli: Run, history_db: Path) -> None:
     assert "- Cards started: 2 of 3 (67%)\n- Cards known: 1 of 3 (33%)\n" in md
     # three answers of a second each (the test history records 1000 ms per answer)
     assert "- Time studied: under a minute\n" in md and "- Answers: 3\n" in md
+    # plain language first: the scheduler's words come only later, and the glossary has them
+    jargon = re.compile(r"\b(EF|easiness|mature|young|learning|leech(es)?|lapses?|interval|"
+                        r"retention|repetitions)\b", flags=re.I)  # fmt: skip
+    assert jargon.search(md.split("## Cards to work on")[0]) is None
     glossary = md.split("## Glossary\n")[1]
     for term in ("Cards started", "Cards known", "Time studied", "Retention", "EF (easiness",
                  "Leech", "Mature", "Ready (exam)", "Interval"):  # fmt: skip
         assert f"- **{term}" in glossary
     page = report(cli, "--format", "html", "--topic", "beta")
     assert '<dl class="glossary">' in page and "<dt>Cards known</dt>" in page
+    opening = re.sub(r"<style>.*?</style>", "", page.split("<h2>Cards to work on")[0], flags=re.S)
+    assert jargon.search(opening) is None
     tiles = re.findall(r'<div class="tile"><b>([^<]*)</b><span>([^<]*)</span>', page)
     assert ("2 of 3 (67%)", "cards started") in tiles
     assert ("1 of 3 (33%)", "cards known") in tiles
@@ -179,7 +185,7 @@ def test_charts_are_sized_to_a_week_of_history(cli: Run, tmp_path: Path) -> None
     assert result.code == 0, result
     page = result.out
     assert "Covers 30 Nov 2026 to 7 Dec 2026" in page
-    days = re.findall(r"<title>(\d{4}-\d\d-\d\d): (\d+) answers</title>", page)
+    days = re.findall(r"<title>(\d{4}-\d\d-\d\d): (\d+) answers?</title>", page)
     assert [d for d, _ in days] == [
         f"2026-{d}" for d in ("11-30", *(f"12-0{n}" for n in range(1, 8)))
     ]
@@ -259,3 +265,37 @@ def test_markdown_has_no_html_entities(cli: Run, db_path: Path) -> None:
     md = report(cli, "--format", "md", "--topic", "customers")
     assert '"customer"' in md and "customer's" in md
     assert re.search(r"&(#x?[0-9a-f]+|[a-z]+);", md, flags=re.I) is None
+
+
+def test_under_fsrs_an_easy_first_answer_is_not_known(
+    cli: Run, tmp_path: Path, db_path: Path
+) -> None:
+    """FSRS gives an easy first answer an interval of a week or more; that alone once made the
+    card known, and ready for the exam, on the day it was first seen."""
+    sync_deck(cli, tmp_path, "hostile", HOSTILE_DECK)
+    assert cli("config", "scheduler", "fsrs").code == 0
+    assert cli("config", "exam_date", "2027-01-31").code == 0
+    for _ in range(3):  # same-day repeats do not count as a second recall
+        assert cli("grade", "evil-script", "5", now="2026-12-01T12:00").code == 0
+
+    def known_and_ready(now: str) -> tuple[int, int, int]:
+        result = cli("report", "-f", "json", "-t", "hostile", "-o", "-", now=now)
+        assert result.code == 0, result
+        data = json.loads(result.out)
+        card = next(c for c in data["cards"] if c["card_id"] == "evil-script")
+        return card["interval"], data["summary"]["known"], data["exam"]["topics"][0]["ready"]
+
+    interval, known, ready = known_and_ready("2026-12-01T13:00")
+    assert interval >= 6 and (known, ready) == (0, 0)
+    assert cli("grade", "evil-script", "5", now="2026-12-03T12:00").code == 0
+    assert known_and_ready("2026-12-03T13:00")[1:] == (1, 1)
+
+
+def test_the_red_bar_is_named_only_when_it_is_drawn(cli: Run, tmp_path: Path) -> None:
+    sync_deck(cli, tmp_path, "hostile", HOSTILE_DECK)
+    assert cli("grade", "evil-script", "1", now="2026-11-30T12:00").code == 0
+    page = cli("report", "-f", "html", "-o", "-", now="2026-12-01T20:00").out
+    bars = re.findall(r'<rect class="bar" [^>]*height="([\d.]+)" fill="(#\w+)">', page)
+    assert len(bars) == 30 and float(bars[0][0]) > 0 and bars[0][1] == "#c92a2a"
+    assert all(colour != "#c92a2a" for _, colour in bars[1:])
+    assert "1 card due in 30 days; the red bar is today (overdue cards included)." in page

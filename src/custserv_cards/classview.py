@@ -47,6 +47,7 @@ from custserv_cards.report import (
     long_date,
     md_escape,
     percent,
+    plural,
     sparkline,
 )
 from custserv_cards.stats import SCHEMA_VERSION
@@ -370,7 +371,7 @@ def _at_risk(student: Student, default_target: float) -> str | None:
     if answers == 0 and days_left > 0:
         return f"{where}; no answers in the last {INACTIVE_DAYS} days"
     if planned is None and days_left <= SOON_DAYS:
-        return f"{where}; {days_left} days left"
+        return f"{where}; {plural(days_left, 'day')} left"
     return None
 
 

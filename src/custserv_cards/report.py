@@ -146,6 +146,11 @@ def percent(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.1f}%"
 
 
+def plural(count: int, word: str) -> str:
+    """'1 card', '2 cards', '0 cards'."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def share(part: int, whole: int) -> str:
     return f"{part} of {whole} ({part / whole * 100:.0f}%)" if whole else f"{part} of 0"
 
@@ -277,7 +282,7 @@ def headline(full: Full) -> list[tuple[str, str]]:
         ("Answers", str(total.answers)),
         ("Last studied", long_date(full.summary.last_day)),
         ("Due today", str(s.total.due_today)),
-        ("Streak", f"{s.streak} day{'s' if s.streak != 1 else ''}"),
+        ("Streak", plural(s.streak, "day")),
     ]
 
 
@@ -377,7 +382,8 @@ def render_markdown(full: Full) -> str:
     if report.exam:
         exam = report.exam
         lines += [
-            f"## Exam readiness ({long_date(exam.exam_date)}, {exam.days_left} days left)",
+            f"## Exam readiness ({long_date(exam.exam_date)}, "
+            f"{plural(exam.days_left, 'day')} left)",
             "",
             exam_summary(exam),
             "",
@@ -429,7 +435,7 @@ def render_markdown(full: Full) -> str:
         "### Forecast (next 30 days)",
         "",
         f"`{sparkline([d.count for d in s.forecast])}` "
-        f"{sum(d.count for d in s.forecast)} cards due in 30 days",
+        f"{plural(sum(d.count for d in s.forecast), 'card')} due in 30 days",
         "",
         *_md_table(
             ("Day", "Due"),
@@ -439,7 +445,8 @@ def render_markdown(full: Full) -> str:
         f"### Answers per week since {long_date(heat[0].day if heat else summary.start)}",
         "",
         f"`{sparkline([float(w) for w in weekly_totals(heat)])}` "
-        f"{sum(d.count for d in heat)} answers on {sum(1 for d in heat if d.count)} days",
+        f"{plural(sum(d.count for d in heat), 'answer')} on "
+        f"{plural(sum(1 for d in heat if d.count), 'day')}",
         "",
         "### Retention week by week",
         "",
@@ -618,7 +625,8 @@ def heatmap_svg(heatmap: list[DayCount]) -> str:
         level = 0 if not d.count else 1 + min(3, int(d.count / (peak or 1) * 4 - 1e-9))
         parts.append(
             f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="2" '
-            f'fill="{HEAT_COLOURS[level]}"><title>{esc(d.day)}: {d.count} answers</title></rect>'
+            f'fill="{HEAT_COLOURS[level]}"><title>{esc(d.day)}: {plural(d.count, "answer")}'
+            "</title></rect>"
         )
     legend_y = top + 7 * (cell + gap) + 6
     legend_x = width - 10 - legend_w
@@ -769,7 +777,7 @@ def render_html(full: Full) -> str:
         exam = report.exam
         out.append(
             f"<section><h2>Exam readiness: {esc(long_date(exam.exam_date))} "
-            f"({exam.days_left} days left)</h2><p>{esc(exam_summary(exam))}</p>"
+            f"({plural(exam.days_left, 'day')} left)</h2><p>{esc(exam_summary(exam))}</p>"
         )
         exam_rows = []
         for r in [*exam.topics, exam.total]:
@@ -828,14 +836,13 @@ def render_html(full: Full) -> str:
         f"{total.reviews_30d} reviews graded 3 or more).</p>",
         "<h3>Cards due over the next 30 days</h3>",
         f'<div class="chart">{forecast_svg(s.forecast)}</div>',
-        f'<p class="legend">{sum(d.count for d in s.forecast)} cards due in 30 days'
+        f'<p class="legend">{plural(sum(d.count for d in s.forecast), "card")} due in 30 days'
         + ("; the red bar is today (overdue cards included)." if today_due else "; none due today.")
         + "</p>",
         f"<h3>Answers per day since {esc(long_date(heat[0].day if heat else summary.start))}</h3>",
         f'<div class="chart">{heatmap_svg(heat)}</div>',
-        f'<p class="legend">{sum(d.count for d in heat)} answers on '
-        f"{sum(1 for d in heat if d.count)} days. Streak: {s.streak} "
-        f"day{'s' if s.streak != 1 else ''}"
+        f'<p class="legend">{plural(sum(d.count for d in heat), "answer")} on '
+        f"{plural(sum(1 for d in heat if d.count), 'day')}. Streak: {plural(s.streak, 'day')}"
         f"{'' if s.studied_today else ' (nothing answered yet today)'}.</p>",
         "<h3>Retention week by week</h3>",
     ]
