@@ -299,3 +299,21 @@ def test_the_red_bar_is_named_only_when_it_is_drawn(cli: Run, tmp_path: Path) ->
     assert len(bars) == 30 and float(bars[0][0]) > 0 and bars[0][1] == "#c92a2a"
     assert all(colour != "#c92a2a" for _, colour in bars[1:])
     assert "1 card due in 30 days; the red bar is today (overdue cards included)." in page
+
+
+def test_the_cards_most_at_risk_show_their_question(cli: Run, tmp_path: Path) -> None:
+    sync_deck(cli, tmp_path, "hostile", HOSTILE_DECK)
+    assert cli("exam", "set", "2027-01-20", now="2026-11-24T10:00").code == 0
+    for card in ("evil-script", "evil-cloze"):
+        assert cli("grade", card, "4", now="2026-11-24T10:00").code == 0
+    args = ("report", "-t", "hostile", "-o", "-")
+    data = json.loads(cli(*args, "-f", "json", now="2026-11-24T12:00").out)
+    risky = [c["card_id"] for c in data["exam"]["cards_at_risk"]]
+    assert risky, data["exam"]
+    md = cli(*args, "-f", "md", now="2026-11-24T12:00").out
+    table = md.split("Most at risk if you stop now")[1].split("## Cards to work on")[0]
+    assert "| Question | Answer | Topic | Recall on the day | Card |" in table
+    assert "| \\<script\\>document.title='pwned';alert(1)\\</script\\> what? |" in table
+    page = cli(*args, "-f", "html", now="2026-11-24T12:00").out
+    risk = page.split("<h3>Most at risk if you stop now</h3>")[1].split("</table>")[0]
+    assert "&lt;script&gt;document.title=&#x27;pwned&#x27;" in risk and "<script" not in risk

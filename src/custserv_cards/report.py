@@ -258,6 +258,19 @@ def _weak_rows(full: Full, cards: list[WeakCard]) -> list[list[object]]:
     return rows
 
 
+RISK_HEADERS = ("Question", "Answer", "Topic", "Recall on the day", "Card")
+
+
+def _risk_rows(full: Full) -> list[list[object]]:
+    """The exam's cards most at risk, with their question and answer."""
+    exam, titles = full.report.exam, full.report.titles
+    return [
+        [*full.texts.get(c.card_id, (c.card_id, "")), titles.get(c.topic, c.topic),
+         percent(c.predicted_recall), c.card_id]
+        for c in (exam.cards_at_risk if exam else [])
+    ]  # fmt: skip
+
+
 def weak_lists(full: Full) -> list[tuple[str, list[WeakCard]]]:
     s = full.report.stats
     hardest = "lowest EF" if s.weakness.key == "ef" else "lowest predicted recall today"
@@ -399,13 +412,7 @@ def render_markdown(full: Full) -> str:
             lines += [
                 "Most at risk if you stop now (predicted recall on the day):",
                 "",
-                *_md_table(
-                    ("Card", "Topic", "Recall on the day"),
-                    [
-                        (c.card_id, titles.get(c.topic, c.topic), percent(c.predicted_recall))
-                        for c in exam.cards_at_risk
-                    ],
-                ),
+                *_md_table(RISK_HEADERS, _risk_rows(full)),
                 "",
             ]
     lines += ["## Cards to work on", ""]
@@ -799,16 +806,7 @@ def render_html(full: Full) -> str:
         )
         if exam.cards_at_risk:
             out.append("<h3>Most at risk if you stop now</h3>")
-            out.append(
-                _html_table(
-                    ("Card", "Topic", "Recall on the day"),
-                    [
-                        (c.card_id, titles.get(c.topic, c.topic), percent(c.predicted_recall))
-                        for c in exam.cards_at_risk
-                    ],
-                    text_columns=(0, 1),
-                )
-            )
+            out.append(_html_table(RISK_HEADERS, _risk_rows(full), text_columns=(0, 1, 2)))
         out.append("</section>")
     out.append("<section><h2>Cards to work on</h2>")
     for title, cards in weak_lists(full):
@@ -1029,8 +1027,9 @@ def generate(
     report = stats.build_report(store, today, generated_at, topic=topic, since=since, student=name)
     summary = teacher.summarise(store.conn, report.titles, date.fromisoformat(report.since), today)
     weak = report.stats.weakest
+    risky = report.exam.cards_at_risk if report.exam else []
     ids = sorted({c.card_id for cards in (weak.most_lapses, weak.lowest_ef, weak.leeches,
-                                          weak.lowest_recall) for c in cards})  # fmt: skip
+                                          weak.lowest_recall, risky) for c in cards})  # fmt: skip
     full = Full(report, summary, teacher.card_texts(store.conn, ids))
     if fmt == "md":
         return render_markdown(full)
