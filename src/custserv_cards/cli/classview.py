@@ -37,7 +37,7 @@ def class_(
             metavar="PERCENT",
             min=1,
             max=100,
-            help="The share of cards to know by the exam, for reports that set none.",
+            help="The share of cards to recall on the exam day, for reports that set none.",
         ),
     ] = 80,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
