@@ -41,9 +41,10 @@ def subject() -> marking.Subject:
 
 
 def typed_lines(case: dict[str, Any], card: Card) -> list[str]:
+    """The lines as the session reads them (a list on one line split as check splits it)."""
     answer = case["answer"]
     if isinstance(answer, list):
-        return [str(line) for line in answer]
+        return marking.answer_parts(card, [str(line) for line in answer])
     return marking.split_answer(card, str(answer))
 
 
@@ -136,32 +137,21 @@ def test_marking_agrees_with_the_teacher_except_where_the_corpus_says_why(
     assert agree / len(corpus()) >= 0.95
 
 
-def _cases_for_check() -> list[dict[str, Any]]:
-    """Every fifth case, and every list and multi-blank case (the answer splitting)."""
-    picked = []
-    for n, case in enumerate(corpus()):
-        card = bundled().get(case["card"])
-        if card is None:
-            continue
-        if n % 5 == 0 or card.kind == "list" or isinstance(case["answer"], str):
-            picked.append(case)
-    return picked
-
-
 def _one_string(case: dict[str, Any]) -> str:
     answer = case["answer"]
     return "\n".join(str(a) for a in answer) if isinstance(answer, list) else str(answer)
 
 
 def test_check_command_gives_the_marking_modules_verdict(cli: Run) -> None:
-    cases = _cases_for_check()
-    assert len(cases) >= 100
-    for case in cases:
+    """Every case, typed as one string (lines joined), through ``custserv check --json``."""
+    checked = 0
+    for case in corpus():
         card = bundled()[case["card"]]
         if not _one_string(case).strip():
             continue
         result = cli("check", case["card"], _one_string(case), "--json")
         assert result.code == 0, result
+        checked += 1
         shown = json.loads(result.out)
         verdict = marking.mark(card, typed_lines(case, card), subject())
         assert (shown["correct"], shown["grade"]) == (verdict.correct, verdict.grade), label(case)
@@ -171,6 +161,7 @@ def test_check_command_gives_the_marking_modules_verdict(cli: Run) -> None:
                 verdict.items.recalled,
                 len(verdict.items.items),
             )
+    assert checked >= len(corpus()) - 5  # only the empty answers are left out
 
 
 def test_list_and_cloze_answers_split_on_lines_commas_and_semicolons(cli: Run) -> None:
@@ -185,9 +176,19 @@ def test_list_and_cloze_answers_split_on_lines_commas_and_semicolons(cli: Run) -
         ).out
     )
     assert one["recalled"] == 1 and one["unmatched"] == ["x"]
-    for answer in ("95\n5", "95; 5", "ninety-five;five"):
-        shown = json.loads(cli("check", "complaints-time-split", answer, "--json").out)
-        assert shown["grade"] == 5, answer
+    for answer in ("independent auditor\nannual", "independent auditor; annual", "auditor;annual"):
+        shown = json.loads(cli("check", "quality-independent-audit", answer, "--json").out)
+        assert [a["typed"] for a in shown["answers"]] == [
+            p.strip() for p in answer.replace(";", "\n").split("\n")
+        ], answer
+    # A cloze card of one blank takes the whole answer, as a session reads it pasted.
+    card = bundled()["complaints-time-split"]
+    for answer in ("95", "ninety-five", "95; 5", "95\n5", "90\n95"):
+        shown = json.loads(cli("check", card.id, answer, "--json").out)
+        one_line = marking.mark(card, [answer.replace("\n", " ")], subject())
+        assert [a["typed"] for a in shown["answers"]] == [answer.replace("\n", " ")]
+        assert (shown["correct"], shown["grade"]) == (one_line.correct, one_line.grade), answer
+    assert json.loads(cli("check", card.id, "90\n95", "--json").out)["grade"] < 3
 
 
 def test_no_distractor_of_the_bundled_decks_is_a_right_answer() -> None:
@@ -237,3 +238,86 @@ def test_no_distractor_of_the_bundled_decks_is_a_right_answer() -> None:
                     }
                     assert not mine & theirs, (card.id, option)
     assert short == 0
+
+
+def _as_typed_in_a_session(case: dict[str, Any], card: Card) -> list[str]:
+    """What a session's reader hands the engine for the case: a one-string answer typed on
+    one line; a list's lines up to the first empty one; a cloze card's lines, one a blank."""
+    answer = case["answer"]
+    if not isinstance(answer, list):
+        return [str(answer)]
+    lines = [str(line) for line in answer]
+    if card.kind == "list" and "" in lines:
+        lines = lines[: lines.index("")]
+    return lines
+
+
+def test_the_drill_and_the_review_give_the_verdict_check_gives(cli: Run, tmp_path: Path) -> None:
+    """Every case typed into a drill in typed mode (and the first case of each card of one
+    topic into a review): the grade suggested, what the score counts, and check's JSON agree."""
+    from datetime import datetime, timedelta
+
+    from custserv_cards.keys import ENTER
+    from custserv_cards.session import Phase, QuizEngine, QuizOptions, ReviewEngine, ReviewOptions
+    from custserv_cards.store import Store
+    from custserv_cards.sync import sync_paths
+
+    now = [datetime(2026, 12, 1, 9, 0).astimezone()]
+
+    def clock() -> datetime:
+        now[0] += timedelta(seconds=5)
+        return now[0]
+
+    by_card: dict[str, list[dict[str, Any]]] = {}
+    for case in corpus():
+        if _one_string(case).strip():
+            by_card.setdefault(case["card"], []).append(case)
+    checked: dict[int, tuple[bool, int]] = {}
+    for case in corpus():
+        if case["card"] in by_card and _one_string(case).strip():
+            shown = json.loads(cli("check", case["card"], _one_string(case), "--json").out)
+            checked[id(case)] = (shown["correct"], shown["grade"])
+
+    def typed_into(engine: QuizEngine | ReviewEngine, rounds: int) -> tuple[int, int]:
+        """Type each shown card's case of this round (nothing for a card without one): the
+        cases compared, and how many of them check counts as recalled."""
+        compared = right = 0
+        screen = engine.start()
+        while screen.phase != Phase.END:
+            assert screen.wants_typing and screen.card is not None, screen.phase
+            cases = by_card.get(screen.card.id, [])
+            case = cases[rounds] if rounds < len(cases) else None
+            lines = _as_typed_in_a_session(case, screen.card) if case else [""]
+            screen = engine.typed(lines)
+            assert screen.phase == Phase.MARKED and screen.verdict is not None
+            if case is not None:
+                expected = checked[id(case)]
+                assert (screen.verdict.correct, screen.suggested) == expected, label(case)
+                compared += 1
+                right += expected[0]
+            screen = engine.press(ENTER)
+        return compared, right
+
+    with Store.open(tmp_path / "sessions.db") as store:
+        sync_paths(store)
+        compared = 0
+        topics = sorted({bundled()[card_id].topic for card_id in by_card})
+        for rounds in range(max(map(len, by_card.values()))):
+            for topic in topics:
+                if not any(
+                    len(cases) > rounds and bundled()[card_id].topic == topic
+                    for card_id, cases in by_card.items()
+                ):
+                    continue
+                size = sum(c.topic == topic for c in bundled().values())
+                quiz = QuizEngine(
+                    store, QuizOptions(topics=(topic,), count=size, mode="type", seed=rounds), clock
+                )
+                typed, right = typed_into(quiz, rounds)
+                assert quiz.result.correct == right  # the score counts what check calls right
+                compared += typed
+        assert compared == len(checked)
+        review = ReviewEngine(
+            store, ReviewOptions(topics=("complaint-facts",), new=50, mode="type"), clock
+        )
+        assert typed_into(review, 0)[0] >= 5

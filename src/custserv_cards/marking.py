@@ -1046,15 +1046,32 @@ def _combine(results: Sequence[TypedResult]) -> int:
 
 
 def split_answer(card: Card, answer: str) -> list[str]:
-    """A one-string answer as the session would have read it: list items one per line (or
-    separated by commas or semicolons), cloze blanks one per line (or by semicolons)."""
+    """A one-string answer (``custserv check``'s ANSWER) as marking reads it: list items one
+    per line (or separated by semicolons or commas), cloze blanks one per line (or by
+    semicolons)."""
+    return answer_parts(card, [line for line in answer.splitlines() if line.strip()])
+
+
+def answer_parts(card: Card, lines: Sequence[str]) -> list[str]:
+    """The typed lines of an answer as marking reads them, in a session as in ``custserv
+    check``: a basic answer is one line; a list typed on a single line holds its items
+    separated by semicolons (or, without any, by commas); a cloze card of several blanks
+    typed on a single line holds them separated by semicolons, and lines beyond the last
+    blank belong to it (as a session reads lines pasted into the last blank)."""
     if card.kind == "basic":
-        return [" ".join(answer.split())]
-    lines = [line for line in answer.splitlines() if line.strip()]
-    if len(lines) > 1:
-        return lines
-    separator = (";" if ";" in answer else ",") if card.kind == "list" else ";"
-    return [part for part in answer.split(separator) if part.strip()]
+        return [" ".join(" ".join(lines).split())]
+    parts = list(lines)
+    if len(parts) == 1 and card.kind == "list":
+        separator = ";" if ";" in parts[0] else ","
+        parts = [part.strip() for part in parts[0].split(separator) if part.strip()] or parts
+    if card.kind != "cloze":
+        return parts
+    blanks = len(cloze_answers(str(card.fields["text"])))
+    if len(parts) == 1 and blanks > 1:
+        parts = [part.strip() for part in parts[0].split(";") if part.strip()] or parts
+    if len(parts) > blanks >= 1:
+        parts[blanks - 1 :] = [" ".join(parts[blanks - 1 :])]
+    return parts
 
 
 # --- lists ----------------------------------------------------------------------------------

@@ -241,7 +241,9 @@ class _Engine:
             return self.screen()
         from custserv_cards import marking
 
-        self.verdict = marking.mark(self.card, list(answers), marking.subject_of(self.store))
+        self.verdict = marking.mark(
+            self.card, marking.answer_parts(self.card, answers), marking.subject_of(self.store)
+        )
         self.phase = Phase.MARKED
         self._preview()
         return self.screen()
