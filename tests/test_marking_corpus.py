@@ -101,6 +101,10 @@ def test_the_corpus_covers_every_class_and_kind() -> None:
         "key-ideas",
         "list-duplicate",
         "list-opposite",
+        "accept",
+        "list-accept",
+        "cloze-blanks",
+        "multiple-choice",
     ):
         assert needed in classes, needed
     assert sum(c["right"] for c in cases) >= 60
@@ -238,6 +242,31 @@ def test_no_distractor_of_the_bundled_decks_is_a_right_answer() -> None:
                     }
                     assert not mine & theirs, (card.id, option)
     assert short == 0
+
+
+def test_no_answer_a_teacher_calls_right_is_offered_as_a_distractor() -> None:
+    """The corpus's multiple-choice cases that a teacher calls right (other cards' answers
+    that also answer this card) are never drawn as wrong options, from the card's topic or
+    from every topic; its wrong ones are marked wrong."""
+    import random
+
+    cards = list(bundled().values())
+    cases = [c for c in corpus() if c["class"] == "multiple-choice"]
+    assert sum(c["right"] for c in cases) >= 4 and sum(not c["right"] for c in cases) >= 4
+    for case in cases:
+        card = bundled()[case["card"]]
+        if not case["right"]:
+            assert not marking.mark(card, typed_lines(case, card), subject()).correct, label(case)
+            continue
+        mine = marking.normalise(str(case["answer"]))
+        topic = [c for c in cards if c.topic == card.topic]
+        for seed in range(30):
+            for pool in (topic, cards):
+                found = marking.choices(card, pool, random.Random(seed), subject())
+                assert found is not None
+                _note, options, right = found
+                wrong = [marking.normalise(o) for o in options if o != right]
+                assert mine not in wrong, (label(case), options)
 
 
 def _as_typed_in_a_session(case: dict[str, Any], card: Card) -> list[str]:

@@ -110,6 +110,9 @@ OPPOSITES: frozenset[tuple[str, str]] = frozenset(
     pair for a, b in (p.split("/") for p in _OPPOSITES.split()) for pair in ((a, b), (b, a))
 )
 _NEGATING_PREFIXES = ("un", "dis", "in", "im", "non", "ir", "il")
+# "de" reverses a longer word (demotivation, destabilise); before a short one it is seldom a
+# prefix at all (deserve, design, detail).
+_REVERSING_PREFIX, _REVERSED_MIN = "de", 6
 
 # Words a teacher takes for each other in this subject (each group is one meaning).
 _SYNONYMS = """correctly/properly firm/business/company/organisation
@@ -117,6 +120,7 @@ _SYNONYMS = """correctly/properly firm/business/company/organisation
     associated/linked/connected
     reply/respond quick/fast problem/issue poor/bad unhappy/dissatisfied happy/satisfied
     info/information annual/yearly current/existing/present tech/technical
+    competition/competitor
     higher/greater/more lower/reduced/less/fewer"""
 # Irregular forms, read as their plain form.
 _IRREGULAR = """made/make bought/buy sold/sell told/tell kept/keep paid/pay gave/give
@@ -309,6 +313,10 @@ def opposite(a: str, b: str) -> bool:
         for x, y in ((a, b), (b, a)):
             if x.startswith(prefix) and len(y) > 3 and stem(x[len(prefix) :]) == stem(y):
                 return True
+    for x, y in ((a, b), (b, a)):
+        rest = x[len(_REVERSING_PREFIX) :]
+        if x.startswith(_REVERSING_PREFIX) and len(rest) >= _REVERSED_MIN and stem(rest) == stem(y):
+            return True
     return False
 
 
