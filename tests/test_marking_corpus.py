@@ -196,9 +196,10 @@ def test_list_and_cloze_answers_split_on_lines_commas_and_semicolons(cli: Run) -
 
 
 def test_no_distractor_of_the_bundled_decks_is_a_right_answer() -> None:
-    """Every card of the bundled decks, drilled by topic: four options, none repeated, none
-    from the card's own group, none that marking counts as right, and none drawn from a
-    card that overlaps the question (for a list, no distractor shares a distinctive word
+    """Every card of the bundled decks, drilled by its topic and in a drill of every topic:
+    four options, none repeated, none from the card's own group, none that marking counts as
+    right (given the question and the deck's accept:, as in a session), and none drawn from
+    a card that overlaps the question (for a list, no distractor shares a distinctive word
     with one of the card's items)."""
     import random
 
@@ -209,8 +210,8 @@ def test_no_distractor_of_the_bundled_decks_is_a_right_answer() -> None:
     groups = {marking.answer_text(c): c.group for c in cards}
     short = 0
     for card in cards:
-        for seed in range(2):
-            found = marking.choices(card, by_topic[card.topic], random.Random(seed), subject())
+        for seed, pool in ((0, by_topic[card.topic]), (1, by_topic[card.topic]), (2, cards)):
+            found = marking.choices(card, pool, random.Random(seed), subject())
             assert found is not None, card.id
             _note, options, right = found
             short += len(options) < 4
@@ -226,7 +227,14 @@ def test_no_distractor_of_the_bundled_decks_is_a_right_answer() -> None:
                     continue
                 assert groups.get(option) != card.group, (card.id, option)
                 assert not any(
-                    marking.mark_text(option, a, subject=subject()).correct for a in answers
+                    marking.mark_text(
+                        option,
+                        a,
+                        question=marking.question_of(card),
+                        accept=marking.accepted(card, a),
+                        subject=subject(),
+                    ).correct
+                    for a in answers
                 ), (card.id, option)
                 if card.kind == "list":
                     mine = {

@@ -121,7 +121,7 @@ _SYNONYMS = """correctly/properly firm/business/company/organisation
     reply/respond quick/fast problem/issue poor/bad unhappy/dissatisfied happy/satisfied
     info/information annual/yearly current/existing/present tech/technical
     competition/competitor
-    higher/greater/more lower/reduced/less/fewer"""
+    higher/greater/more/increased lower/reduced/less/fewer/decreased"""
 # Irregular forms, read as their plain form.
 _IRREGULAR = """made/make bought/buy sold/sell told/tell kept/keep paid/pay gave/give
     given/give went/go gone/go met/meet got/get brought/bring took/take taken/take
@@ -999,7 +999,7 @@ def question_of(card: Card) -> str:
     return str(card.fields.get("prompt", ""))
 
 
-def _accepted(card: Card, answer: str) -> list[str]:
+def accepted(card: Card, answer: str) -> list[str]:
     """The deck's accepted alternatives for one answer, blank or item of a card."""
     accept = card.fields.get("accept")
     if not accept:
@@ -1023,7 +1023,7 @@ def mark(card: Card, answers: Sequence[str], subject: Subject | None = None) -> 
             items,
             bool(card.fields.get("ordered")),
             question=question,
-            accept={item: _accepted(card, item) for item in items},
+            accept={item: accepted(card, item) for item in items},
             subject=subject,
         )
         return Verdict(card.id, card.kind, result.grade, items=result)
@@ -1031,14 +1031,14 @@ def mark(card: Card, answers: Sequence[str], subject: Subject | None = None) -> 
         blanks = cloze_answers(str(card.fields["text"]))
         typed = list(answers) + [""] * (len(blanks) - len(answers))
         results = tuple(
-            mark_text(t, b, question=question, accept=_accepted(card, b), subject=subject)
+            mark_text(t, b, question=question, accept=accepted(card, b), subject=subject)
             for t, b in zip(typed, blanks, strict=False)
         )
         return Verdict(card.id, card.kind, _combine(results), answers=results)
     answer = str(card.fields["answer"])
     typed_line = answers[0] if answers else ""
     single = mark_text(
-        typed_line, answer, question=question, accept=_accepted(card, answer), subject=subject
+        typed_line, answer, question=question, accept=accepted(card, answer), subject=subject
     )
     return Verdict(card.id, card.kind, single.grade, answers=(single,))
 
@@ -1211,6 +1211,12 @@ def _answers_of(card: Card) -> list[str]:
     return [answer_text(card)]
 
 
+def _answers_and_alternatives(card: Card) -> list[str]:
+    """A card's answers (its items for a list) and the alternatives its deck accepts."""
+    answers = _answers_of(card)
+    return answers + [alt for answer in answers for alt in accepted(card, answer)]
+
+
 def _distinctive(text: str, subject: Subject) -> set[str]:
     """The stems of a text's words that are not common to the whole subject."""
     return {stem(w) for w in content(words(text)) if subject.share(w) < COMMON_SHARE}
@@ -1219,9 +1225,10 @@ def _distinctive(text: str, subject: Subject) -> set[str]:
 def _overlaps(card: Card, other: Card, subject: Subject) -> bool:
     """Whether ``other`` answers the same or an overlapping question: its question names a
     distinctive word of one of ``card``'s answers (or the other way round), or, for a
-    list, one of its items shares a distinctive word with an answer of ``other``."""
-    mine = [_distinctive(a, subject) for a in _answers_of(card)]
-    theirs = [_distinctive(b, subject) for b in _answers_of(other)]
+    list, one of its items shares a distinctive word with an answer of ``other``. The
+    alternatives a deck accepts count as answers."""
+    mine = [_distinctive(a, subject) for a in _answers_and_alternatives(card)]
+    theirs = [_distinctive(b, subject) for b in _answers_and_alternatives(other)]
     their_question = {stem(w) for w in content(words(question_of(other)))}
     my_question = {stem(w) for w in content(words(question_of(card)))}
     if any(a & their_question for a in mine) or any(b & my_question for b in theirs):
@@ -1268,6 +1275,7 @@ def choices(
         right = items[0]
         note = "Choose the answer."
     taken = {normalise(i) for i in items}
+    question = question_of(card)
     distractors: list[str] = []
     for option in card.fields.get("distractors") or ():
         if len(distractors) < 3 and normalise(str(option)) not in taken:
@@ -1291,7 +1299,10 @@ def choices(
                 answers = _answers_of(other) if card.kind == "list" else [answer_text(other)]
                 option = rng.choice(answers)
                 if normalise(option) in taken or any(
-                    mark_text(option, i, subject=subject).correct for i in items
+                    mark_text(
+                        option, i, question=question, accept=accepted(card, i), subject=subject
+                    ).correct
+                    for i in items
                 ):
                     continue
                 distractors.append(option)
