@@ -50,7 +50,7 @@ def test_check_prints_the_verdict_and_records_nothing(cli: Run, db_path: Path) -
     result = cli("check", "app-ict-m-commerce", "e-commerce")
     assert result.code == 0, result
     assert "You typed" in result.out and "M-commerce" in result.out
-    assert "'ecommerce' is a different term from 'mcommerce'" in " ".join(result.out.split())
+    assert "'e-commerce' is a different term from 'm-commerce'" in " ".join(result.out.split())
     assert "Suggested grade 1" in result.out
     assert "Nothing was recorded." in " ".join(result.out.split())
     shown = json.loads(cli("check", "app-ict-m-commerce", "m commerce", "--json").out)

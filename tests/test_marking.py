@@ -64,6 +64,19 @@ def test_a_known_word_is_never_a_typo() -> None:
     assert mark_text("m commerce", "M-commerce", subject=subject).grade == 5
 
 
+def test_the_reason_shows_words_as_they_were_written() -> None:
+    subject = Subject(frozenset({"external", "internal", "ecommerce", "mcommerce"}))
+    reasons = {
+        ("e-commerce", "M-commerce"): "'e-commerce' is a different term from 'm-commerce'",
+        ("External customers", "Internal customers"): "'external' is the opposite of 'internal'",
+        ("twelve", "twenty"): "twelve is a different number from twenty",
+        ("ISO 9000", "ISO 9001"): "9000 is a different number from 9001",
+        ("eight or ten", "9-10"): "eight or ten is a different number from 9-10",
+    }
+    for (typed, answer), reason in reasons.items():
+        assert mark_text(typed, answer, subject=subject).reason == reason, typed
+
+
 def test_numbers_must_be_the_same_numbers() -> None:
     assert mark_text("20", "twenty").grade == 5
     assert mark_text("nine or ten", "9-10").grade == 5

@@ -683,6 +683,23 @@ def _align(typed: Sequence[str], expected: Sequence[str], subject: Subject) -> _
     return result
 
 
+_EDGE_PUNCTUATION = "\"'.,;:!?()[]{}"
+
+
+def _as_written(word: str, text: str) -> str:
+    """How a word as marking compares it (``mcommerce``, ``20``) is written in ``text``
+    (``M-commerce``, ``twenty``), for a reason the student reads; a capital that only starts
+    the text is left out. The word itself when the text does not have it."""
+    raw = text.split()
+    for n in (1, 2, 3):
+        for i in range(len(raw) - n + 1):
+            span = " ".join(raw[i : i + n]).strip(_EDGE_PUNCTUATION)
+            if span and words(span) == [word]:
+                rest = span[1:]
+                return span[0].lower() + rest if rest == rest.lower() else span
+    return word
+
+
 def _conflict(
     match: _Match,
     expected: Sequence[str],
@@ -691,31 +708,42 @@ def _conflict(
     *,
     short: bool,
     term: bool,
+    texts: tuple[str, str] = ("", ""),
 ) -> str:
     """Why what was typed contradicts the answer (a different number, an opposite, a
     different term of the subject), or "" when it does not. ``expected`` and ``typed`` are
     every word, stop words included; a different term is looked for only in a ``short``
-    answer, and a word put in place of a term's word only in a ``term``."""
+    answer, and a word put in place of a term's word only in a ``term``. ``texts`` (what was
+    typed, and the answer with its question) give the words as they were written."""
+    typed_text, expected_text = texts
+
+    def mine(word: str) -> str:
+        return _as_written(word, typed_text)
+
+    def theirs(word: str) -> str:
+        return _as_written(word, expected_text)
+
     for got in match.extras:
         if is_number(got):
             other = next((w for w in match.missing if is_number(w)), None)
             if other is not None:
-                return f"{got} is a different number from {other}"
+                return f"{mine(got)} is a different number from {theirs(other)}"
             if not any(_same(got, w) for w in expected):
-                return f"{got} is not the number in the answer"
+                return f"{mine(got)} is not the number in the answer"
         against = next(
             (w for w in expected if opposite(got, w) and got not in expected and w not in typed),
             None,
         )
         if against is not None:
-            return f"'{got}' is the opposite of '{against}'"
+            return f"'{mine(got)}' is the opposite of '{theirs(against)}'"
         if not short or not subject.known(got):
             continue
         close = next((w for w in match.missing if _close_letters(got, w)), None)
         if close is not None and not is_number(close) and not _derived(got, close):
-            return f"'{got}' is a different term from '{close}'"
+            return f"'{mine(got)}' is a different term from '{theirs(close)}'"
         if term and match.missing:
-            return f"'{got}' is not part of the term ('{' '.join(match.missing)}' is missing)"
+            missing = " ".join(theirs(w) for w in match.missing)
+            return f"'{mine(got)}' is not part of the term ('{missing}' is missing)"
     return ""
 
 
@@ -872,6 +900,7 @@ def _mark_one(
         subject,
         short=not long,
         term=len(want) <= TERM_WORDS,
+        texts=(typed, f"{expected} {question}"),
     )
     if conflict:
         return TypedResult(
