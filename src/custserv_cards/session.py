@@ -109,13 +109,13 @@ class Choice:
 class Summary:
     """A review session's answers, and what they mean for today."""
 
+    today: date  # the study day the session counts in
     answers: list[Answer] = field(default_factory=list)
     seconds: float = 0.0
     streak: int = 0
     coming: list[tuple[date, int]] = field(default_factory=list)
     next_due: date | None = None
     leeches: list[str] = field(default_factory=list)
-    today: date | None = None
 
     @property
     def first(self) -> list[Answer]:
@@ -397,7 +397,6 @@ class ReviewEngine(_Engine):
         self.summary = Summary(today=self.today)
         self.history: list[_Done] = []
         self.started = time.monotonic()
-        self.ended_on_offer = False
         self.candidate: queue.Candidate | None = None
         self.forced: queue.Candidate | None = None
         self.last_group: str | None = None
@@ -467,7 +466,6 @@ class ReviewEngine(_Engine):
         """Nothing left: say so, and offer extra new cards if there are any."""
         self.phase = Phase.OFFER
         self.card = None
-        self.ended_on_offer = True
         more = queue.new_available(self.store, self.today, self.where) > 0
         next_day = queue.next_due(self.store, self.today, self.where)
         lines: list[str] = []
@@ -491,7 +489,6 @@ class ReviewEngine(_Engine):
         if key == "n" and self.more_new:
             self.queue.limits.new += EXTRA_NEW
             self.queue.changed()
-            self.ended_on_offer = False
             self.lines, self.more_new = (), False
             self._next()
         elif key == "u" and self.history:  # the last card's grade, say
@@ -620,7 +617,6 @@ class ReviewEngine(_Engine):
         self.done_today = queue.cards_done_today(self.store, self.today)
         self.forced = done.candidate
         self.last_group = None
-        self.ended_on_offer = False
         self.lines, self.more_new = (), False
         self._next()
 

@@ -688,7 +688,7 @@ class View:
         from rich.panel import Panel
         from rich.table import Table
 
-        today = summary.today or date.today()
+        today = summary.today
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="dim", no_wrap=True)
         grid.add_column()

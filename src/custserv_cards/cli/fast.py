@@ -111,11 +111,12 @@ def need_terminal(command: str) -> None:
 
 def review(args: ReviewArgs) -> None:
     """The review session (``custserv review``), with the options typer or ``parse`` read."""
-    check_mode(args.mode, ("flip", "type"))
+    from custserv_cards.session import MODES, ReviewEngine, ReviewOptions
+
+    check_mode(args.mode, MODES)
     from custserv_cards import clock, queue, views
     from custserv_cards.cli.common import console, open_store
     from custserv_cards.keys import Terminal
-    from custserv_cards.session import ReviewEngine, ReviewOptions
 
     with open_store() as store:
         topics = queue.check_topics(store, args.topic or [])

@@ -98,8 +98,9 @@ def quiz(
     A drill leaves your review schedule alone unless you pass --record.
     """
     from custserv_cards.errors import DataError, UsageError
+    from custserv_cards.session import QUIZ_MODES
 
-    _check_mode(mode, ("flip", "type", "choice"))
+    _check_mode(mode, QUIZ_MODES)
     if weakest_count is not None and not weakest:
         raise UsageError(
             f"the number {weakest_count} goes with --weakest ('custserv quiz --weakest "
