@@ -179,3 +179,21 @@ def test_clip_cuts_after_a_whole_word_and_pack_between_facts() -> None:
         "Drill · card 1 of 10 · 0 right",
         "under 1 min",
     ]
+
+
+@pytest.mark.parametrize("width", [80, 40])
+def test_the_summarys_days_ahead_break_between_days_never_inside_one(width: int) -> None:
+    from datetime import date, timedelta
+
+    from rich.console import Console
+
+    from custserv_cards.session import Summary
+
+    today = date(2026, 11, 24)
+    coming = [(today + timedelta(days=n), n) for n in (1, 6, 7, 9, 13)]
+    console = Console(width=width, file=io.StringIO(), record=True, color_system=None)
+    console.print(View(console).summary_panel(Summary(today=today, coming=coming)))
+    lines = console.export_text().splitlines()
+    assert max(len(line) for line in lines) <= width
+    for day in ("tomorrow: 1", "Mon 30 Nov: 6", "Tue 1 Dec: 7", "Thu 3 Dec: 9", "Mon 7 Dec: 13"):
+        assert any(day in line for line in lines), (day, "\n".join(lines))

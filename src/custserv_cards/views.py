@@ -688,6 +688,8 @@ class View:
         from rich.panel import Panel
         from rich.table import Table
 
+        from custserv_cards.render import pack
+
         today = summary.today
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="dim", no_wrap=True)
@@ -721,8 +723,9 @@ class View:
         grid.add_row("Time", duration(summary.seconds))
         grid.add_row("Streak", _plural(summary.streak, "day"))
         if summary.coming:
-            coming = ", ".join(f"{_day(d, today)}: {n}" for d, n in summary.coming[:5])
-            grid.add_row("Due next", self.text(coming))
+            days = [f"{_day(d, today)}: {n}" for d, n in summary.coming[:5]]
+            room = self.width - 4 - len("Still to repeat") - 2  # beside the widest label
+            grid.add_row("Due next", self.text(",\n".join(pack(days, room - 1, ", "))))
         elif summary.next_due:
             grid.add_row("Due next", when(summary.next_due, today))
         if summary.leeches:
