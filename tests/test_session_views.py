@@ -197,3 +197,15 @@ def test_the_summarys_days_ahead_break_between_days_never_inside_one(width: int)
     assert max(len(line) for line in lines) <= width
     for day in ("tomorrow: 1", "Mon 30 Nov: 6", "Tue 1 Dec: 7", "Thu 3 Dec: 9", "Mon 7 Dec: 13"):
         assert any(day in line for line in lines), (day, "\n".join(lines))
+
+
+def test_a_keys_line_breaks_between_keys() -> None:
+    from rich.console import Console
+
+    console = Console(width=40, file=io.StringIO(), record=True, color_system=None)
+    keys = (("n", "learn 10 extra new cards"), ("u", "undo the last action"), ("q", "quit"))
+    console.print(View(console).keys_line(*keys))
+    assert console.export_text().splitlines() == [
+        "n learn 10 extra new cards",
+        "u undo the last action   q quit",
+    ]

@@ -566,14 +566,20 @@ class View:
         return self.keys_line(*actions, ("e", "source"), ("?", "keys"), ("q", "quit"))
 
     def keys_line(self, *pairs: tuple[str, str]) -> Text:
+        """'u undo   s suspend   q quit', breaking between keys, never inside one's words."""
         from rich.text import Text
 
         line = Text()
+        column = 0
         for n, (key, what) in enumerate(pairs):
+            size = len(key) + 1 + len(what)
             if n:
-                line.append("   ")
+                wraps = column + 3 + size > self.console.width
+                line.append("\n" if wraps else "   ")
+                column = 0 if wraps else column + 3
             line.append(key, style="bold")
             line.append(f" {what}", style="dim")
+            column += size
         return line
 
     def notice(self, notice: Notice | None) -> Text | None:
