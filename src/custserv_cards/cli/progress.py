@@ -241,7 +241,7 @@ def _weak_table(title: str, cards: list[WeakCard], result: Stats, width: int) ->
             lines.append(safe(c.card_id, "bold"))
             lines.append(
                 _pieces(
-                    (f"{c.lapses} lapses",
+                    (f"{c.lapses} lapse{'' if c.lapses == 1 else 's'}",
                      f"{weakness.label} {figure_text(weakness.key, card_figure(result, c))}",
                      f"interval {c.interval}",
                      f"due {c.due or '–'}"),
