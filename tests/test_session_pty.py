@@ -609,3 +609,22 @@ def test_a_long_answer_keeps_the_header_and_question_on_screen(
     screen.wait("Graded 5: done for today")
     screen.press("q")
     assert screen.finish() == 0
+
+
+def test_a_cards_reverse_waits_until_every_other_card_is_done(
+    db: Path, screens: list[Screen]
+) -> None:
+    screen = start(screens, db, "review", "--topic", "crm-and-retention", size=(40, 24))
+    screen.wait("0 done · 13 left")
+    for done in range(1, 13):
+        screen.wait("Space/Enter show the answer")
+        screen.press(" ")
+        screen.wait("again today")  # the grade keys
+        screen.press("5")
+        screen.wait(f"{done} done · {13 - done} left")
+    answered = [card for (card,) in query(db, "SELECT card_id FROM reviews ORDER BY id")]
+    assert "def-crm" in answered and "def-crm:reverse" not in answered
+    assert "reverse" not in screen.text.split("12 done")[0]  # never shown before now
+    screen.wait("crm-and-retention · reverse", "What is the use of technology to organise")
+    screen.press("q")
+    assert screen.finish() == 0
