@@ -209,3 +209,61 @@ def test_a_keys_line_breaks_between_keys() -> None:
         "n learn 10 extra new cards",
         "u undo the last action   q quit",
     ]
+
+
+KINDS = f"""\
+topic: marked-answers
+title: Kinds
+description: A cloze and a list with long text, for the typed screens.
+cards:
+  - id: long-cloze
+    kind: cloze
+    text: Customer service is the part of a business's activities concerned with meeting
+      customers' needs {{{{as fully as possible}}}}, before, during and after a purchase.
+    extra: {EXTRA}
+    source: 000_notes.txt:1
+  - id: long-list
+    kind: list
+    prompt: What four reasons make poor customer service happen?
+    items:
+      - The business promises too much
+      - Poor communication
+      - Poor management
+      - External factors, such as supplier delays
+    source: 000_notes.txt:2-6
+"""
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "40x24"])
+def test_marked_typed_answers_fit_and_list_items_wrap_beside_their_marks(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    write_deck(tmp_path / "decks", "marked-answers", KINDS)
+    with Store.open(tmp_path / "custserv.db") as store:
+        sync_paths(store, [tmp_path / "decks"])
+        options = ReviewOptions(topics=("marked-answers",), mode="type")
+        engine = ReviewEngine(store, options, clock)
+        assert engine.start().phase == Phase.TYPING
+        marked = {"cloze": engine.typed(["meeting needs"])}
+        engine.press("1")
+        marked["list"] = engine.typed(["poor management", "rude staff"])
+    for kind, screen in marked.items():
+        assert screen.phase == Phase.MARKED, kind
+        lines = draw(screen, size)
+        fits(lines, size)
+        assert lines[0].startswith("Review · 0 done"), "\n".join(lines)
+        text = flat(lines)
+        assert "Enter accept 1 (suggested)" in text or "Enter accept 2 (suggested)" in text
+        assert "again today" in text
+    lines = draw(marked["list"], size)
+    items = [n for n, line in enumerate(lines) if "✗ missed" in line or "✓ recalled" in line]
+    assert len(items) == 4
+    wrapped = 0
+    for n in items:  # a wrapped item continues under its text, never under the mark
+        follow = lines[n + 1].lstrip("│ ")
+        if follow[:1] in ("✗", "✓", "~", "?", "=") or follow.startswith("Recalled"):
+            continue
+        wrapped += 1
+        indent = len(lines[n + 1]) - len(lines[n + 1].lstrip("│ "))
+        assert indent >= len("│ ✓ recalled "), "\n".join(lines)
+    assert wrapped or size[0] > 40  # at 40 columns the longest item does wrap

@@ -30,13 +30,14 @@ from custserv_cards.session import (
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
+    from rich.table import Table
     from rich.text import Text
 
     from custserv_cards.marking import ListResult, TypedResult, Verdict
     from custserv_cards.scheduler import Outcome
 
 MAX_WIDTH = 100  # panels stop growing here on wide terminals
-FIT_STEPS = 4  # the ways a screen too tall for the terminal is squeezed (View.fit)
+FIT_STEPS = 5  # the ways a screen too tall for the terminal is squeezed (View.fit)
 NARROW = 60  # below this width the grade keys go one to a line
 GRADE_STYLES = {5: "green", 4: "green", 3: "yellow", 2: "red", 1: "red", 0: "red"}
 TONES = {Tone.INFO: "cyan", Tone.GOOD: "green", Tone.WARN: "yellow", Tone.BAD: "bold red"}
@@ -181,9 +182,10 @@ class View:
     def fit(self, screen: Screen) -> list[RenderableType | None]:
         """What a screen shows, squeezed until it fits the terminal's height (the last line
         stays free for the cursor): first the exam line goes, then the keys line shortens to
-        '? keys   q quit', the progress bar leaves a narrow header, the grade keys lose their
-        meanings (? still shows them), and last an answer's extra note is cut after a whole
-        word. What is still too tall then scrolls, as a terminal does."""
+        '? keys   q quit', the progress bar leaves a narrow header, a marked cloze answer
+        leaves out the whole sentence (the question above shows it), the grade keys lose
+        their meanings (? still shows them), and last an answer's extra note is cut after a
+        whole word. What is still too tall then scrolls, as a terminal does."""
         room = self.console.height - 1
         try:
             for self.compact in range(FIT_STEPS + 1):
@@ -192,9 +194,13 @@ class View:
                 if height <= room:
                     return parts
             if screen.card is not None and screen.card.fields.get("extra"):
-                extra = len(self._extra_text(screen.card).wrap(self.console, self.width - 4))
-                self.extra_lines = max(1, extra - (height - room))
-                parts = self.parts(screen)
+                self.extra_lines = len(
+                    self._extra_text(screen.card).wrap(self.console, self.width - 4)
+                )
+                while height > room and self.extra_lines > 1:
+                    self.extra_lines = max(1, self.extra_lines - (height - room))
+                    parts = self.parts(screen)
+                    height = self.height(parts)
             return parts
         finally:
             self.compact, self.extra_lines = 0, None
@@ -244,7 +250,7 @@ class View:
         if screen.phase in (Phase.CHOICE, Phase.CHOSEN) and screen.choice is not None:
             return [*top, *self._choice(screen.choice), notice]
         legend = self.grade_legend(
-            screen.outcomes, screen.suggested, screen.record, brief=self.compact >= 4
+            screen.outcomes, screen.suggested, screen.record, brief=self.compact >= 5
         )
         if screen.phase == Phase.MARKED and screen.verdict is not None:
             suggested = screen.verdict.grade
@@ -364,20 +370,22 @@ class View:
             padding=(0, 1),
         )
 
-    def answer_body(self, card: Card) -> Text:
+    def answer_body(self, card: Card) -> RenderableType:
+        from rich.console import Group
         from rich.text import Text
 
         body = Text()
         if card.kind == "cloze":
             for i, part in enumerate(CLOZE_BLANK.split(str(card.fields["text"]))):
                 body.append(self.text(part.strip() if i % 2 else part, "bold" if i % 2 else ""))
-        elif card.kind == "list":
+        elif card.kind == "list":  # each item wraps under itself, not under its bullet
             ordered = bool(card.fields.get("ordered"))
+            grid = self._marks_grid()
             for n, item in enumerate(card.fields["items"], start=1):
-                if n > 1:
-                    body.append("\n")
-                body.append(f"{n}. " if ordered else "• ", style="dim")
-                body.append(self.text(str(item)))
+                grid.add_row(Text(f"{n}." if ordered else "•", style="dim"), self.text(str(item)))
+            if card.fields.get("extra"):
+                return Group(grid, self._extra_text(card))
+            return grid
         else:
             body.append(self.text(str(card.fields["answer"]), "bold"))
         return self._with_extra(body, card)
@@ -435,10 +443,10 @@ class View:
             if result.reason:
                 verdict.append(self.text(f" ({result.reason})", "dim"))
             grid.add_row("", verdict)
-        if card.kind == "cloze":
+        if card.kind == "cloze" and self.compact < 4:  # squeezed: the question shows it
             grid.add_row("Sentence", self.answer_body(card))
         elif card.fields.get("extra"):
-            grid.add_row("", self.text(str(card.fields["extra"]), "dim italic"))
+            grid.add_row("", self._extra_text(card))
         return grid
 
     def diff_text(self, result: TypedResult) -> Text:
@@ -457,40 +465,47 @@ class View:
         return out
 
     def list_body(self, card: Card, result: ListResult) -> RenderableType:
+        """How a typed list was marked: a mark beside each item (a long item wraps under
+        itself, not under the mark), what was typed that matched nothing, and the share."""
+        from rich.console import Group
         from rich.text import Text
 
-        body = Text()
+        grid = self._marks_grid()
         ordered = result.ordered
         for n, (item, match) in enumerate(zip(result.items, result.matched, strict=True)):
-            if n:
-                body.append("\n")
             if match is None:
-                body.append("✗ missed    ", style="red")
-                body.append(self.text(item, "bold"))
+                grid.add_row(Text("✗ missed", style="red"), self.text(item, "bold"))
                 continue
             in_place = result.in_order[n] or not ordered
-            mark, style = ("✓ recalled  ", "green") if in_place else ("~ misplaced ", "yellow")
-            body.append(mark, style=style)
-            body.append(self.text(item))
+            mark, style = ("✓ recalled", "green") if in_place else ("~ misplaced", "yellow")
+            line = self.text(item)
             typed = result.typed[match]
             if typed.casefold() != item.casefold():
-                body.append(self.text(f"  (you: {typed})", "dim"))
+                line.append(self.text(f"  (you: {typed})", "dim"))
+            grid.add_row(Text(mark, style=style), line)
         for n, extra in enumerate(result.extra):
-            body.append("\n")
-            body.append("? no match  ", style="yellow")
-            body.append(self.text(extra, "dim"))
+            line = self.text(extra, "dim")
             if n < len(result.reasons) and result.reasons[n]:
-                body.append(self.text(f"  ({result.reasons[n]})", "dim"))
+                line.append(self.text(f"  ({result.reasons[n]})", "dim"))
+            grid.add_row(Text("? no match", style="yellow"), line)
         for repeat in result.repeats:
-            body.append("\n")
-            body.append("= repeated  ", style="yellow")
-            body.append(self.text(repeat, "dim"))
-        body.append("\n")
+            grid.add_row(Text("= repeated", style="yellow"), self.text(repeat, "dim"))
         share = f"Recalled {result.recalled} of {len(result.items)}"
         if ordered and result.credited != result.recalled:
             share += f", {result.credited} in the right order"
-        body.append(share + ".", style="bold")
-        return self._with_extra(body, card)
+        parts: list[RenderableType] = [grid, Text(share + ".", style="bold")]
+        if card.fields.get("extra"):
+            parts.append(self._extra_text(card))
+        return Group(*parts)
+
+    def _marks_grid(self) -> Table:
+        """Two columns: a mark ('•', '✓ recalled') and text that wraps beside it."""
+        from rich.table import Table
+
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column()
+        return grid
 
     def grade_cell(
         self,
