@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from conftest import Run, dump
 from real_collection import REVLOG, collection_from_revlog
 
+from custserv_cards.errors import DataError
 from custserv_cards.memory import memories
 from custserv_cards.scheduler import evaluate
 from custserv_cards.scheduler.fsrs import FSRS, default_parameters
+from custserv_cards.scheduler.state import PastAnswer
 from custserv_cards.store import Store
 
 
@@ -183,6 +186,26 @@ def test_optimize_refuses_below_its_minimum(cli: Run, db_path: Path) -> None:
     # eval still compares SM-2 and the defaults, and says why there is no personal column
     shown = cli("eval")
     assert shown.code == 0 and "needs 1,000 answers" in shown.out, shown
+
+
+def test_the_optimisers_minimum_is_exactly_its_number_of_reviews() -> None:
+    # MIN_REVIEWS answers that can be predicted are enough; one fewer is refused. Same-day
+    # answers are not counted.
+    def histories(cards: int) -> dict[str, list[PastAnswer]]:
+        start = date(2026, 1, 1)
+        return {
+            f"c{n}": [
+                PastAnswer(start, 4),
+                PastAnswer(start, 5),  # a same-day repeat: not a prediction case
+                PastAnswer(start + timedelta(days=1 + n % 9), 1 if n % 4 == 0 else 4),
+            ]
+            for n in range(cards)
+        }
+
+    with pytest.raises(DataError, match=r"needs 1,000 reviews .* this collection has 999\."):
+        evaluate.optimize(histories(evaluate.MIN_REVIEWS - 1))
+    fitted = evaluate.optimize(histories(evaluate.MIN_REVIEWS))
+    assert fitted.reviews == evaluate.MIN_REVIEWS and len(fitted.parameters) == 21
 
 
 def test_damaged_stored_parameters_are_a_clear_message(cli: Run, db_path: Path) -> None:
