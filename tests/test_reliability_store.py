@@ -330,6 +330,37 @@ def test_finding31_a_read_only_folder_can_still_be_read_and_backed_up(
     assert digest(db) == before
 
 
+def test_finding31_a_read_only_folder_with_answers_in_the_wal_says_how_to_read_them(
+    cli: Run, used_db: Path, mounted: Path, tmp_path: Path
+) -> None:
+    """Without a -shm, SQLite can read a -wal only by writing one: the message says so and how
+    to get at the answers (the copy it suggests is read with them)."""
+    db = mounted / "c.db"
+    held = sqlite3.connect(used_db, isolation_level=None)
+    held.execute("PRAGMA wal_autocheckpoint = 0")
+    held.execute("UPDATE settings SET value = '7' WHERE key = 'new_per_day'")
+    if not held.execute("SELECT changes()").fetchone()[0]:
+        held.execute("INSERT INTO settings (key, value) VALUES ('new_per_day', '7')")
+    shutil.copyfile(used_db, db)  # as a crash leaves them: the answer only in the -wal
+    shutil.copyfile(f"{used_db}-wal", f"{db}-wal")
+    held.close()
+    assert Path(f"{db}-wal").stat().st_size > 0 and not Path(f"{db}-shm").exists()
+    subprocess.run(["mount", "-o", "remount,ro", str(mounted)], check=True)
+    before = digest(db), digest(Path(f"{db}-wal"))
+    for args in (["topics"], ["grade", CARD, "5"]):
+        result = cli("--db", str(db), *args, now=NOW)
+        assert result.code == 1, (args, result)
+        line = one_line(result.err)
+        assert "read-only" in line and "c.db-wal" in line and "copy c.db together" in line, line
+    assert (digest(db), digest(Path(f"{db}-wal"))) == before
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    shutil.copyfile(db, copy / "c.db")
+    shutil.copyfile(f"{db}-wal", copy / "c.db-wal")
+    shown = cli("--db", str(copy / "c.db"), "config", "new_per_day", now=NOW)
+    assert shown.code == 0 and "7" in shown.out, shown
+
+
 def test_finding31_a_full_disk_says_disk_full(cli: Run, used_db: Path, mounted: Path) -> None:
     db = mounted / "c.db"
     shutil.copyfile(used_db, db)

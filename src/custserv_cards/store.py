@@ -245,8 +245,13 @@ class Store:
         from custserv_cards.migrations import SCHEMA_VERSION
 
         wal = path.with_name(path.name + "-wal")
-        if wal.exists() and wal.stat().st_size > 0:
-            raise _write_error(path, error) from None
+        if wal.exists() and wal.stat().st_size > 0:  # SQLite must write a -shm to read it
+            raise DataError(
+                f"cannot read {path}: its folder {path.parent} is read-only and {wal.name} beside "
+                "it holds answers not yet in the file, which SQLite can read only by writing a "
+                f"{path.name}-shm there; nothing was changed — make the folder writable, or copy "
+                f"{path.name} together with {wal.name} somewhere writable and use that copy"
+            )
         try:
             conn = sqlite3.connect(
                 f"{path.resolve().as_uri()}?immutable=1", uri=True, isolation_level=None
