@@ -106,6 +106,15 @@ def test_report_answers_and_minutes_agree_with_the_log(tmp_path: Path) -> None:
                 (start, end),
             ).fetchone()
             assert days == expected_days > 5
+            # the first and last days with answers to active cards (read along the day index)
+            for upto in (start, end, "2026-10-01", "2026-09-30"):
+                edges = store.conn.execute(
+                    "SELECT MIN(r.day), MAX(r.day) FROM reviews r "
+                    "JOIN temp.active_cards c ON c.id = r.card_id WHERE r.day <= ?",
+                    (upto,),
+                ).fetchone()
+                found = tuple(teacher._edge_day(store.conn, upto, o) for o in ("ASC", "DESC"))
+                assert found == edges
 
 
 def test_migration_4_counts_the_time_of_answers_already_logged(tmp_path: Path) -> None:

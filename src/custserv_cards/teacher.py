@@ -96,11 +96,7 @@ def summarise(conn: sqlite3.Connection, titles: dict[str, str], start: date, end
         sum(t.answers for t in topics),
         _minutes(sum(answered.get(t.topic, (0, 0.0))[1] for t in topics)),
     )
-    first_day, last_day = conn.execute(
-        "SELECT MIN(r.day), MAX(r.day) FROM reviews r "
-        "JOIN temp.active_cards c ON c.id = r.card_id WHERE r.day <= :end",
-        period,
-    ).fetchone()
+    first_day, last_day = (_edge_day(conn, period["end"], order) for order in ("ASC", "DESC"))
     return Summary(
         start=period["start"],
         end=period["end"],
@@ -111,6 +107,20 @@ def summarise(conn: sqlite3.Connection, titles: dict[str, str], start: date, end
         total=total,
         recent=recent_activity(conn, end),
     )
+
+
+def _edge_day(conn: sqlite3.Connection, end: str, order: str) -> str | None:
+    """The first (``ASC``) or last (``DESC``) day up to ``end`` with an answer to an active
+    card: read along the log's day index and stopped at the first answer of an active card
+    (a MIN/MAX over the join looked up the card of every answer: 5 s at 967,316 answers).
+    The ``+`` keeps SQLite on the day index rather than the card index and a sort."""
+    row = conn.execute(
+        "SELECT r.day FROM reviews r WHERE r.day <= ? "
+        "AND +r.card_id IN (SELECT id FROM temp.active_cards) "
+        f"ORDER BY r.day {order} LIMIT 1",
+        (end,),
+    ).fetchone()
+    return None if row is None else str(row[0])
 
 
 def _answered(
