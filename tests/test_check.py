@@ -58,6 +58,11 @@ def test_check_prints_the_verdict_and_records_nothing(cli: Run, db_path: Path) -
     listed = json.loads(cli("check", "poor-service-causes", "poor management\n" * 3, "--json").out)
     assert (listed["recalled"], listed["total"], listed["correct"]) == (1, 4, False)
     assert listed["repeats"] == ["poor management", "poor management"]
+    why = json.loads(
+        cli("check", "poor-service-causes", "good communication; customer loyalty", "--json").out
+    )
+    assert why["unmatched"] == ["good communication", "customer loyalty"]
+    assert why["unmatched_reasons"] == ["'good' is the opposite of 'poor'", None]
     assert dump(db_path) == before
 
 

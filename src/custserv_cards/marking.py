@@ -582,6 +582,10 @@ class Verdict:
                 for item, match in zip(result.items, result.matched, strict=True)
             ]
             data["unmatched"] = list(result.extra)
+            data["unmatched_reasons"] = [
+                (result.reasons[n] if n < len(result.reasons) else "") or None
+                for n in range(len(result.extra))
+            ]
             data["repeats"] = list(result.repeats)
         else:
             data["answers"] = [a.to_json() for a in self.answers]
