@@ -13,7 +13,15 @@ from conftest import Run, dump
 
 from custserv_cards import exam
 from custserv_cards.memory import memories
-from custserv_cards.queue import Counts, Filter, Queue, daily_limits
+from custserv_cards.queue import (
+    Counts,
+    Filter,
+    Limits,
+    Queue,
+    daily_limits,
+    due_reviews,
+    left_today,
+)
 from custserv_cards.scheduler import load
 from custserv_cards.scheduler.fsrs import FSRS, default_parameters
 from custserv_cards.scheduler.sm2 import SM2
@@ -235,6 +243,52 @@ def test_nothing_due_after_the_exam_is_left_below_target(cli: Run, db_path: Path
     assert long_before and set(long_before) <= answered_late | {
         c for c in long_before if known[c].recall(exam_day) >= target.target
     }
+    store.close()
+
+
+def test_cards_brought_forward_are_offered_as_if_their_due_date_had_come(
+    cli: Run, db_path: Path
+) -> None:
+    """The queue reads brought-forward cards along their own index (a session's next card
+    never reads every state); what it offers, and in which order, is what the plain rule
+    gives: due today, or brought forward and not answered since."""
+    cli("topics", now=NOW)
+    store = Store.open(db_path)
+    store.set_settings({"new_per_day": "40"})
+    start = TODAY + timedelta(days=30)
+    _study(store, TODAY, start)
+    store.set_settings(
+        {"exam_date": (start + timedelta(days=40)).isoformat(), "exam_target": "0.95"}
+    )
+    start += timedelta(days=35)  # final review days have come; due dates are after the exam
+    store.conn.execute(  # some cards due by their own date, most overdue first
+        "UPDATE state SET due = date(?, '-' || (rowid % 5) || ' days') WHERE rowid % 7 = 0",
+        (start.isoformat(),),
+    )
+    assert exam.prepare_pull_forward(store, start)
+    store.conn.execute(  # one brought-forward card answered since: no longer offered
+        "UPDATE state SET last_day = ? WHERE card_id = (SELECT card_id FROM temp.exam_due "
+        "ORDER BY due DESC LIMIT 1)",
+        (start.isoformat(),),
+    )
+    day = start.isoformat()
+    plain = [
+        r[0]
+        for r in store.conn.execute(
+            "SELECT s.card_id FROM state s JOIN cards c ON c.id = s.card_id "
+            "WHERE (s.due <= ? OR EXISTS (SELECT 1 FROM temp.exam_due e "
+            "WHERE e.card_id = s.card_id AND e.last_day = s.last_day)) "
+            "AND s.suspended = 0 AND c.retired = 0 ORDER BY s.due, s.rowid",
+            (day,),
+        )
+    ]
+    pulled = store.conn.execute("SELECT COUNT(*) FROM temp.exam_due").fetchone()[0]
+    assert pulled > 100 and len(plain) == pulled - 1 + 239 // 7
+    for limit in (1, 7, len(plain), len(plain) + 5):
+        offered = due_reviews(store, start, Filter(), limit, pulled=True)
+        assert [c.card_id for c in offered] == plain[:limit]
+        counted = left_today(store, start, Filter(), Limits(new=0, reviews=limit), pulled=True)
+        assert counted[0] == min(limit, len(plain))
     store.close()
 
 

@@ -240,23 +240,26 @@ def prepare_pull_forward(store: Store, today: date) -> bool:
     if exam is None or not is_active(exam, today):
         return False
     conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS exam_due (card_id TEXT PRIMARY KEY, last_day TEXT)"
+        "CREATE TEMP TABLE IF NOT EXISTS exam_due (card_id TEXT PRIMARY KEY, last_day TEXT, "
+        "due TEXT, state_row INTEGER)"
     )
+    conn.execute("CREATE INDEX IF NOT EXISTS temp.exam_due_order ON exam_due (due, state_row)")
     conn.execute("DELETE FROM temp.exam_due")
     fsrs = exam_fsrs(store)
-    pulled: list[tuple[str, str]] = []
+    pulled: list[tuple[str, str, str, int]] = []
     for row in conn.execute(
-        f"SELECT card_id, {codec.STATE_COLUMNS} FROM state "
+        f"SELECT card_id, rowid, {codec.STATE_COLUMNS} FROM state "
         "WHERE due > ? AND due >= ? AND last_day IS NOT NULL AND suspended = 0",
         (today.isoformat(), exam.day.isoformat()),
     ):
-        memory = memory_of(codec.from_row(row[1:]), fsrs)
-        if memory is None:
+        state = codec.from_row(row[2:])
+        memory = memory_of(state, fsrs)
+        if memory is None or state.due is None:
             continue
         final = final_review_day(memory, exam, fsrs.parameters)
         if final is not None and final <= today:
-            pulled.append((row[0], memory.day.isoformat()))
-    conn.executemany("INSERT INTO temp.exam_due (card_id, last_day) VALUES (?, ?)", pulled)
+            pulled.append((row[0], memory.day.isoformat(), state.due.isoformat(), row[1]))
+    conn.executemany("INSERT INTO temp.exam_due VALUES (?, ?, ?, ?)", pulled)
     return True
 
 

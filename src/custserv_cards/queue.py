@@ -106,15 +106,18 @@ def daily_limits(
     return Limits(new=new, reviews=reviews)
 
 
-def _due(pulled: bool) -> str:
-    """The condition for a card due today: its due date has come or, while an exam is set,
-    its final review day has (``temp.exam_due``, see ``exam.prepare_pull_forward``)."""
-    if pulled:
-        return (
-            "(s.due <= ? OR EXISTS (SELECT 1 FROM temp.exam_due e "
-            "WHERE e.card_id = s.card_id AND e.last_day = s.last_day))"
-        )
-    return "s.due <= ?"
+_STATES = " FROM state s JOIN cards c ON c.id = s.card_id WHERE s.due <= ?"  # bind: today
+
+
+def _pulled(columns: str, condition: str) -> str:
+    """A query of the cards brought forward for an exam (``temp.exam_due``, see
+    ``exam.prepare_pull_forward``) and not answered since, read along that table's (due,
+    state rowid) index so that a session's next card never reads every card's state."""
+    return (
+        f"SELECT {columns} FROM temp.exam_due e WHERE EXISTS (SELECT 1 FROM state s "
+        "JOIN cards c ON c.id = s.card_id WHERE s.card_id = e.card_id "
+        f"AND s.last_day = e.last_day AND s.due > ?{condition})"  # bind: today
+    )
 
 
 def _avoiding(groups: Sequence[str]) -> tuple[str, list[str]]:
@@ -135,12 +138,23 @@ def due_reviews(
     their due date too), none of the groups ``avoid``."""
     extra, params = where.clause()
     skip, groups = _avoiding(avoid)
-    rows = store.conn.execute(
-        "SELECT s.card_id, c.grp FROM state s JOIN cards c ON c.id = s.card_id "
-        "WHERE " + _due(pulled) + _VISIBLE + extra + skip + " "
-        "ORDER BY s.due, s.rowid LIMIT ?",
-        (today.isoformat(), today.isoformat(), *params, *groups, limit),
-    ).fetchall()
+    day = today.isoformat()
+    condition, args = _VISIBLE + extra + skip, (day, day, *params, *groups, limit)
+    query = (
+        f"SELECT s.card_id, c.grp, s.due, s.rowid AS r{_STATES}{condition} "
+        "ORDER BY s.due, s.rowid LIMIT ?"
+    )
+    if pulled:  # the first `limit` of each kind, merged in the same order
+        query = (
+            f"SELECT * FROM ({query}) UNION ALL SELECT * FROM ("
+            + _pulled(
+                "e.card_id, (SELECT grp FROM cards WHERE id = e.card_id), e.due, e.state_row",
+                condition,
+            )
+            + " ORDER BY e.due, e.state_row LIMIT ?) ORDER BY 3, 4 LIMIT ?"
+        )
+        args = (*args, *args, limit)
+    rows = store.conn.execute(query, args).fetchall()
     return [Candidate(r[0], r[1], "review") for r in rows]
 
 
@@ -208,9 +222,10 @@ def left_today(
     extra, params = where.clause()
     day = today.isoformat()
     base = "SELECT 1 FROM state s JOIN cards c ON c.id = s.card_id WHERE "
-    reviews = count_capped(
-        base + _due(pulled) + _VISIBLE + extra, store, (day, day, *params), limits.reviews
-    )
+    due, args = "SELECT 1" + _STATES + _VISIBLE + extra, (day, day, *params)
+    if pulled:
+        due, args = f"{due} UNION ALL {_pulled('1', _VISIBLE + extra)}", (*args, *args)
+    reviews = count_capped(due, store, args, limits.reviews)
     new = count_capped(
         base + "s.due IS NULL AND s.last_day IS NULL" + _VISIBLE + extra,
         store,
