@@ -83,6 +83,11 @@ def test_two_students_in_a_grid(cli: Run, pair: tuple[str, str]) -> None:
     assert missed[2] == "| Alpha question 5? | Alpha answer 5. | Alpha topic | 1 of 2 | 9 |"
     assert [row.split(" | ")[-1] for row in missed[2:]] == ["9 |", "8 |", "2 |", "1 |"]
     assert "| Ann Lee | 23 Nov 2026 | 22 Nov 2026 | 6 | under a minute | 4 |" in md
+    # the last 14 days as bars, a dot for each day without answers (a space would vanish)
+    ann = next(line for line in md.splitlines() if line.startswith("| Ann Lee | 23 Nov"))
+    chart = ann.split(" | ")[-1].rstrip(" |")
+    assert len(chart) == 14 and chart.count("·") == 10 and chart[-2] != "·", chart
+    assert "| Bo Chen | 23 Nov 2026 | – | 0 | none | 0 | " + "·" * 14 + " |" in md
     assert "## Notes" not in md  # the same decks: nothing to say
 
 

@@ -484,8 +484,10 @@ ACTIVITY_HEADERS = ("Student", "Report up to", "Last studied", "Answers (7\u00a0
 
 
 def _activity(row: Row) -> list[object]:
-    """A student's recent activity; a day without answers is a gap in the small chart."""
-    chart = sparkline([float(n) if n else None for n in row.recent])
+    """A student's recent activity; a day without answers is a dot in the small chart (a
+    space would vanish at the edge of a Markdown cell)."""
+    bars = sparkline([float(n) for n in row.recent])
+    chart = "".join(bar if n else "·" for n, bar in zip(row.recent, bars, strict=True))
     return [row.student.label, long_date(row.student.end), long_date(row.last_day),
             row.answers_7, duration_text(row.minutes_7), row.days_14, chart]  # fmt: skip
 
