@@ -5,6 +5,8 @@ and its JSON, and scheduling after the exam."""
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -186,6 +188,43 @@ def test_sm2_memory_is_tracked_while_an_exam_is_set() -> None:
     alone, _ = SM2().review(SM2().review(CardState(), 4, TODAY)[0], 4, TODAY + timedelta(days=1))
     assert state.sm2 == alone.sm2 and state.repetitions == alone.repetitions
     assert state.fsrs_current is not None  # FSRS's memory follows every answer
+
+
+def test_a_date_past_the_exam_is_never_later_than_the_schedulers_own() -> None:
+    """A card the plan leaves past the exam (safe for the day) is due no later than the
+    scheduler alone would have it, so that normal scheduling resumes after the exam."""
+    exam_day = TODAY + timedelta(days=80)  # after the answers below
+    planner = load(_settings("sm2", exam_day, "0.60"))
+    state = CardState()
+    for gap in (0, 1, 6, 15, 40):  # easy answers: long intervals, a stable memory
+        day = (state.last_day or TODAY) + timedelta(days=gap)
+        state, _ = planner.review(state, 5, day)
+    assert day + timedelta(days=1) < exam_day
+    alone = SM2().review(replace(state, due=None), 5, day + timedelta(days=1))[0]
+    with_plan, _ = planner.review(state, 5, day + timedelta(days=1))
+    assert with_plan.due is not None and alone.due is not None and with_plan.fsrs is not None
+    resume = max(alone.due, exam_day + timedelta(days=1))
+    plan = exam.Exam(exam_day, 0.60)
+    assert isinstance(planner, exam.ExamScheduler)
+    uncapped = exam.planned_due(with_plan.fsrs, plan, planner.fsrs.parameters)
+    assert uncapped > resume  # the plan's maintenance level alone would set it later
+    assert with_plan.due == resume
+
+
+def test_grade_says_when_the_exam_plan_set_the_date(cli: Run, db_path: Path) -> None:
+    cli("topics", now=NOW)
+    card = Store.open(db_path)
+    card_id = card.conn.execute("SELECT card_id FROM state ORDER BY rowid LIMIT 1").fetchone()[0]
+    card.close()
+    for offset in (0, 1, 7):
+        cli("grade", card_id, "5", now=f"{TODAY + timedelta(days=offset)}T10:00")
+    assert cli("exam", "set", str(TODAY + timedelta(days=30)), now="2026-12-08T10:00").code == 0
+    shown = cli("grade", card_id, "5", now="2026-12-24T10:00")
+    due = re.search(r"next due (\S+) \(in (\d+) days?(, set by the exam plan)?\)", shown.out)
+    assert due, shown.out
+    assert (date.fromisoformat(due[1]) - date(2026, 12, 24)).days == int(due[2])
+    plain = cli("card", "show", card_id, "--json", now="2026-12-24T10:00")
+    assert json.loads(plain.out)["state"]["due"] == due[1]
 
 
 # --- the store, the queue and the pace ---------------------------------------------------

@@ -196,7 +196,10 @@ class ExamScheduler:
             after = replace(after, fsrs=tracked.fsrs)
         if after.due is None or after.fsrs is None:
             return after, kind
-        return replace(after, due=planned_due(after.fsrs, self.exam, self.fsrs.parameters)), kind
+        due = planned_due(after.fsrs, self.exam, self.fsrs.parameters)
+        if due > self.exam.day:  # after the exam the scheduler's own dates resume
+            due = min(due, max(after.due, self.exam.day + timedelta(days=1)))
+        return replace(after, due=due), kind
 
     def needs_history(self, state: CardState) -> bool:
         return self.base.needs_history(state) or self.fsrs.needs_history(state)

@@ -49,7 +49,11 @@ def grade(
             f"next due {after.due}."
         )
     else:
-        days = f"{after.interval} day{'s' if after.interval != 1 else ''}"
+        answered_on = last_day if last_day is not None and day < last_day else day
+        wait = (after.due - answered_on).days if after.due else after.interval
+        days = f"{wait} day{'s' if wait != 1 else ''}"
+        if wait != after.interval:  # the exam planner moved the scheduler's date
+            days += ", set by the exam plan"
         if answer.scheduler == "sm2":
             ef = f"EF {after.sm2.ef:.2f}, "
         else:
