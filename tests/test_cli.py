@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -156,3 +157,22 @@ def test_daily_backup_is_taken_once_the_command_is_done(cli: Run, db_path: Path)
     assert len(copies) == 1, copies
     assert cli("grade", "poor-service-causes", "5", now="2026-11-23T11:00").code == 0
     assert sorted((db_path.parent / "backups").glob("*-daily-*.db")) == copies
+
+
+def test_help_paragraphs_wrap_to_the_terminal() -> None:
+    """Every command's help has one line per paragraph, so the terminal wraps it: a line break
+    kept from the source would show mid-sentence at any width."""
+    import typer.main
+
+    from custserv_cards.cli import app
+
+    def walk(command: Any, path: str) -> Iterator[tuple[str, Any]]:
+        yield path, command
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from walk(sub, f"{path} {name}")
+
+    commands = list(walk(typer.main.get_command(app), "custserv"))
+    assert len(commands) > 25
+    for path, command in commands:
+        for paragraph in (command.help or "").split("\n\n"):
+            assert "\n" not in paragraph, (path, paragraph)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import re
 import sys
 from collections.abc import Callable
@@ -45,15 +46,35 @@ def _negatives_are_values(parser: Any) -> Any:
     return parser
 
 
+def _paragraphs(text: str | None) -> str | None:
+    """Help text with each paragraph on one line, for the terminal to wrap: the source's line
+    breaks inside a paragraph would otherwise show mid-sentence (typer keeps them in rich
+    mode). A paragraph starting with ``\\b`` keeps its lines, as in click."""
+    if not text:
+        return text
+    parts = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(p if p.startswith("\b") else " ".join(p.split("\n")) for p in parts)
+
+
 class Command(TyperCommand):
-    """A typer command whose parser reads negative numbers as values."""
+    """A typer command whose parser reads negative numbers as values and whose help
+    paragraphs wrap to the terminal."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = _paragraphs(self.help)
 
     def make_parser(self, ctx: Any) -> Any:
         return _negatives_are_values(super().make_parser(ctx))
 
 
 class Group(TyperGroup):
-    """A typer group whose parser reads negative numbers as values."""
+    """A typer group whose parser reads negative numbers as values and whose help
+    paragraphs wrap to the terminal."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = _paragraphs(self.help)
 
     def make_parser(self, ctx: Any) -> Any:
         return _negatives_are_values(super().make_parser(ctx))

@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from custserv_cards.cli.common import console, open_store
+from custserv_cards.cli.common import App, console, open_store
 
 if TYPE_CHECKING:
     from custserv_cards.exam import Forecast
 
-exam_app = typer.Typer(
+exam_app = App(
     name="exam",
     help="Revise toward an exam: set its date, see the plan and the forecast of the day.",
     invoke_without_command=True,

@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from custserv_cards.cli.common import open_store
+from custserv_cards.cli.common import App, open_store
 
-export_app = typer.Typer(
+export_app = App(
     help="Write the cards as an Anki package, or the review log as CSV.", no_args_is_help=True
 )
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an existing file.")]

@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
-import_app = typer.Typer(
+from custserv_cards.cli.common import App
+
+import_app = App(
     help="Turn a spreadsheet (CSV/TSV) or an Anki package into deck files.", no_args_is_help=True
 )
 OutOpt = Annotated[

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from custserv_cards.cli.common import console, open_store
+from custserv_cards.cli.common import App, console, open_store
 
 if TYPE_CHECKING:
     from custserv_cards.scheduler.evaluate import Evaluation
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 # constant guess (its "AVG").
 BENCHMARK = {"fsrs_personal": 0.321, "fsrs_default": 0.339, "sm2": 0.547, "constant": 0.363}
 
-fsrs_app = typer.Typer(help="FSRS's personal parameters.", no_args_is_help=True)
+fsrs_app = App(help="FSRS's personal parameters.", no_args_is_help=True)
 
 
 @fsrs_app.command("optimize")
