@@ -267,3 +267,20 @@ def test_marked_typed_answers_fit_and_list_items_wrap_beside_their_marks(
         indent = len(lines[n + 1]) - len(lines[n + 1].lstrip("│ "))
         assert indent >= len("│ ✓ recalled "), "\n".join(lines)
     assert wrapped or size[0] > 40  # at 40 columns the longest item does wrap
+
+
+@pytest.mark.parametrize("width", [80, 40])
+def test_the_suggested_grade_is_marked_without_passing_the_width(store: Store, width: int) -> None:
+    from rich.console import Console
+
+    engine = ReviewEngine(store, ReviewOptions(topics=(TOPIC,)), clock)
+    engine.start()
+    outcomes = engine.press(SPACE).outcomes
+    console = Console(width=width, file=io.StringIO(), record=True, color_system=None)
+    for suggested in range(6):
+        console.print(View(console).grade_legend(outcomes, suggested))
+        lines = console.export_text().splitlines()
+        assert len(lines) == (3 if width >= 60 else 6), lines  # no mark wrapped alone
+        assert max(len(line) for line in lines) <= width
+        marked = [line for line in lines if "◀" in line or f"▶{suggested} " in line]
+        assert len(marked) == 1 and f"{suggested}  " in marked[0].replace("▶", " "), lines

@@ -514,18 +514,23 @@ class View:
         suggested: int | None,
         short: bool,
         brief: bool = False,
+        room: int | None = None,
     ) -> Text:
-        """' 4  right after hesitation · in 6 days ◀'; brief: ' 4  in 6 days ◀'."""
+        """' 4  right after hesitation · in 6 days ◀'; brief: ' 4  in 6 days ◀'. The
+        suggested grade's mark goes inside its key ('▶4 ') when ' ◀' would pass ``room``."""
         from rich.text import Text
 
-        cell = Text()
-        cell.append(f" {value} ", style=f"bold reverse {GRADE_STYLES[value]}")
+        body = Text()
         if not (brief and outcome is not None):
-            cell.append(" " + (SHORT_MEANINGS[value] if short or brief else Grade(value).meaning))
+            body.append(" " + (SHORT_MEANINGS[value] if short or brief else Grade(value).meaning))
         if outcome is not None:
-            cell.append(" " if brief else " · ", style="dim")
-            cell.append(outcome.label(), style="bold" if not outcome.again else "yellow")
-        if value == suggested:
+            body.append(" " if brief else " · ", style="dim")
+            body.append(outcome.label(), style="bold" if not outcome.again else "yellow")
+        mark_after = value == suggested and (room is None or 3 + body.cell_len + 2 <= room)
+        key = f"▶{value} " if value == suggested and not mark_after else f" {value} "
+        cell = Text(key, style=f"bold reverse {GRADE_STYLES[value]}")
+        cell.append_text(body)
+        if mark_after:
             cell.append(" ◀", style="bold")
         return cell
 
@@ -546,10 +551,15 @@ class View:
 
         room = self.width if width is None else width
 
-        def cells(short: bool) -> dict[int, Text]:
+        def cells(short: bool, one_column: bool = False) -> dict[int, Text]:
             return {
                 v: self.grade_cell(
-                    v, outcomes.get(v) if outcomes else None, suggested, short, brief
+                    v,
+                    outcomes.get(v) if outcomes else None,
+                    suggested,
+                    short,
+                    brief,
+                    room if one_column else None,
                 )
                 for v in range(6)
             }
@@ -568,7 +578,7 @@ class View:
                 for high, low in ((5, 2), (4, 1), (3, 0)):
                     grid.add_row(made[high], made[low])
                 return Group(grid, note) if note else grid
-        made = cells(True)
+        made = cells(True, one_column=True)
         lines: list[RenderableType] = [made[v] for v in (5, 4, 3, 2, 1, 0)]
         if note:
             lines.append(note)
