@@ -408,3 +408,74 @@ def test_the_format_documentation_has_examples():
 @pytest.mark.parametrize("card", _readme_examples(), ids=lambda c: c["id"])
 def test_format_examples_cite_the_right_lines(card):
     assert check_card(card) == [], card
+
+
+# --------------------------------------------------------------------------- coverage
+
+# Every line of the notes with words on it is either cited by a card's source, or listed
+# here: a heading or site boilerplate, a fact a card teaches from another line (named as
+# "card:<id>", in its prompt, answer or extra), or text not taught (cards/SOURCES.md says why).
+HEADING = "a heading or the site's boilerplate"
+NOT_CITED: dict[str, dict[int, str]] = {
+    "000_ecf73123d468c87f.txt": {
+        35: HEADING,
+        36: "card:benefits-flashcards",  # attracts new customers (accepted for word of mouth)
+        37: "card:benefits-inside-business",  # increase profit / what customers spend
+        38: "card:benefit-market-share",
+        39: "card:benefit-retention-why",
+    },
+    "001_a0d10dbdb5bdf1dd.txt": {
+        1: HEADING,
+        66: HEADING,
+        67: "card:def-customer-loyalty",  # the revision notes' definition, word for word
+        74: HEADING,
+        86: HEADING,
+        87: "card:def-ict",  # the revision notes' definition
+    },
+    "002_4272ad119b94a6eb.txt": {
+        **dict.fromkeys([1, 2, 4, 6, 13, 20, 27, 34, 55, 62, 69], HEADING),
+        7: "card:def-customer-service-before-during-after",  # line 3 again
+        9: "card:quality-perception",  # line 24 again
+        10: "card:ict-person-or-automated",  # the lecture slides' line 38
+        11: "not taught: cut out of its context",
+        18: "not taught: a learning objective",
+        39: "not taught: Total CVM's voices, jargon the excerpt never explains",
+        46: "card:inseparability-barber",  # line 42 again
+        56: "not taught: announces a definition",
+        59: "not taught: the lead-in to a list the excerpt does not include",
+        60: "card:def-external-customers",  # in its extra
+        67: "not taught: a learning objective",
+        72: "not taught: the lead-in to a process the excerpt does not include",
+    },
+    "003_07885438e130f692.txt": {
+        **dict.fromkeys([1, 3, 4, 5, 6, 20, 26, 31, 36, 39, 40], HEADING),
+        22: "not taught: who is said to have written a definition",
+        27: "card:def-customer-service-scott",  # lines 3 and 23 again
+    },
+    "004_d701c4029a49ac59.txt": {
+        **dict.fromkeys([1, 3, 7, 21, 23, 37, 49, 51, 57, 59, 71, 73, 91, 93, 95, 97, 99], HEADING),
+        75: "card:app-benefit-increased-sales",  # impact on sales volume
+    },
+}
+
+
+def _cited() -> dict[str, set[int]]:
+    cited: dict[str, set[int]] = {}
+    for _, card in CARDS:
+        note, start, end = parse_source(card["source"])
+        cited.setdefault(note, set()).update(range(start, end + 1))
+    return cited
+
+
+@needs_seeds
+@pytest.mark.parametrize("note", sorted(NOT_CITED))
+def test_every_line_of_the_notes_is_taught_or_said_why_not(note: str):
+    cited = _cited().get(note, set())
+    worded = {n for n, line in enumerate(read_note(note), 1) if re.search(r"\w", line)}
+    uncited = worded - cited
+    listed = NOT_CITED[note]
+    assert sorted(uncited - set(listed)) == [], "lines no card cites: cite them or list them"
+    assert sorted(set(listed) - uncited) == [], "listed lines that are cited or empty"
+    ids = {str(card["id"]) for _, card in CARDS}
+    missing = [why for why in listed.values() if why.startswith("card:") and why[5:] not in ids]
+    assert missing == [], "a listed line's card is not in the decks"
