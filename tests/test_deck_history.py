@@ -120,3 +120,24 @@ def test_an_old_database_keeps_its_progress_through_the_rewrite(
     assert topics["def-customer-expectations"] == "glossary"
     assert topics["def-customer-satisfaction-expectations-cards"] == "glossary"
     assert topics["def-kpi"] == "customer-support"
+
+
+def test_expectations_and_satisfaction_are_defined_before_cards_use_them(
+    cli: Run, db_path: Path
+) -> None:
+    assert cli("topics").code == 0  # a new database: the bundled decks, new cards in course order
+    conn = sqlite3.connect(db_path)
+    try:
+        rows = conn.execute(
+            "SELECT c.grp, c.content FROM state s JOIN cards c ON c.id = s.card_id ORDER BY s.rowid"
+        ).fetchall()
+    finally:
+        conn.close()
+    groups = list(dict.fromkeys(group for group, _ in rows))
+    for word, definition in [
+        ("expectation", "def-customer-expectations"),
+        ("satisf", "def-customer-satisfaction-expectations-cards"),
+    ]:
+        users = [g for g, content in rows if word in content.lower() and g != definition]
+        assert groups.index(definition) < groups.index(users[0]), (word, users[0])
+        assert groups.index(definition) < 2  # the first cards of the course
