@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -74,16 +75,21 @@ def _old_decks(folder: Path) -> None:
         (folder / f"{topic}.yaml").write_text(yaml.safe_dump(deck), encoding="utf-8")
 
 
-def _state(db: Path) -> dict[str, tuple[object, ...]]:
+def _rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
     conn = sqlite3.connect(db)
     try:
-        rows = conn.execute(
-            "SELECT c.id, c.retired, s.repetitions, s.easiness, s.interval, s.due, "
-            "(SELECT COUNT(*) FROM reviews r WHERE r.card_id = c.id) "
-            "FROM cards c JOIN state s ON s.card_id = c.id"
-        ).fetchall()
+        return conn.execute(sql).fetchall()
     finally:
         conn.close()
+
+
+def _state(db: Path) -> dict[str, tuple[object, ...]]:
+    rows = _rows(
+        db,
+        "SELECT c.id, c.retired, s.repetitions, s.easiness, s.interval, s.due, "
+        "(SELECT COUNT(*) FROM reviews r WHERE r.card_id = c.id) "
+        "FROM cards c JOIN state s ON s.card_id = c.id",
+    )
     return {row[0]: row[1:] for row in rows}
 
 
@@ -115,7 +121,7 @@ def test_an_old_database_keeps_its_progress_through_the_rewrite(
         assert after[item][1:] == row[1:], item
     for kept in filter(None, RETIRED.values()):
         assert after[kept][0] == 0, f"{kept} replaces a retired card but is not in the decks"
-    topics = dict(sqlite3.connect(db_path).execute("SELECT id, topic FROM cards").fetchall())
+    topics = dict(_rows(db_path, "SELECT id, topic FROM cards"))
     # cards that moved deck (the expectation and satisfaction definitions to the glossary)
     assert topics["def-customer-expectations"] == "glossary"
     assert topics["def-customer-satisfaction-expectations-cards"] == "glossary"
@@ -126,13 +132,10 @@ def test_expectations_and_satisfaction_are_defined_before_cards_use_them(
     cli: Run, db_path: Path
 ) -> None:
     assert cli("topics").code == 0  # a new database: the bundled decks, new cards in course order
-    conn = sqlite3.connect(db_path)
-    try:
-        rows = conn.execute(
-            "SELECT c.grp, c.content FROM state s JOIN cards c ON c.id = s.card_id ORDER BY s.rowid"
-        ).fetchall()
-    finally:
-        conn.close()
+    rows = _rows(
+        db_path,
+        "SELECT c.grp, c.content FROM state s JOIN cards c ON c.id = s.card_id ORDER BY s.rowid",
+    )
     groups = list(dict.fromkeys(group for group, _ in rows))
     for word, definition in [
         ("expectation", "def-customer-expectations"),
