@@ -4,6 +4,7 @@ the cards that were merged or dropped are retired with their history."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -128,6 +129,13 @@ def test_an_old_database_keeps_its_progress_through_the_rewrite(
     assert topics["def-kpi"] == "customer-support"
 
 
+def _asked(content: str) -> str:
+    """What a card asks and expects (not its extra or accepted alternatives), in lower case."""
+    fields = json.loads(content)["fields"]
+    keys = ("prompt", "answer", "text", "items")
+    return json.dumps([fields.get(k) for k in keys]).lower()
+
+
 def test_expectations_and_satisfaction_are_defined_before_cards_use_them(
     cli: Run, db_path: Path
 ) -> None:
@@ -141,6 +149,6 @@ def test_expectations_and_satisfaction_are_defined_before_cards_use_them(
         ("expectation", "def-customer-expectations"),
         ("satisf", "def-customer-satisfaction-expectations-cards"),
     ]:
-        users = [g for g, content in rows if word in content.lower() and g != definition]
+        users = [g for g, content in rows if word in _asked(content) and g != definition]
         assert groups.index(definition) < groups.index(users[0]), (word, users[0])
-        assert groups.index(definition) < 2  # the first cards of the course
+        assert groups.index(definition) < 3  # among the first cards of the course
