@@ -98,6 +98,7 @@ def test_the_corpus_covers_every_class_and_kind() -> None:
         "wrong-number",
         "different-term",
         "opposite",
+        "negation",
         "key-ideas",
         "list-duplicate",
         "list-opposite",

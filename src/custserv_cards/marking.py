@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import functools
+import itertools
 import re
 import unicodedata
 import weakref
@@ -110,6 +111,15 @@ OPPOSITES: frozenset[tuple[str, str]] = frozenset(
     pair for a, b in (p.split("/") for p in _OPPOSITES.split()) for pair in ((a, b), (b, a))
 )
 _NEGATING_PREFIXES = ("un", "dis", "in", "im", "non", "ir", "il")
+# Words that reverse a statement: an answer with one where the card has none (or the other
+# way round) says the opposite, however many other words it shares ("expectations have not
+# been met"). "n't" is read as "not".
+NEGATIONS = frozenset(
+    {"not", "no", "never", "cannot", "nothing", "none", "nobody", "neither", "nor"}
+)
+CONTRASTS = frozenset({"than", "instead"})  # "rather than a person": a negation in the answer
+NEGATION_REACH = 3  # a negation governs this many content words after it, in its clause
+CLAUSE_WORDS = frozenset({"so", "but", "and", "because", "which", "while", "although"})
 # "de" reverses a longer word (demotivation, destabilise); before a short one it is seldom a
 # prefix at all (deserve, design, detail).
 _REVERSING_PREFIX, _REVERSED_MIN = "de", 6
@@ -915,6 +925,10 @@ def _mark_one(
             conflict,
             () if long else _word_diff(typed, expected),
         )
+    reversed_by = _negation_differs(typed_tokens, expected_tokens)
+    if reversed_by:
+        diff = () if long else _word_diff(typed, expected)
+        return TypedResult(typed, expected, 1, GRADE_LABELS[1], reversed_by, diff)
     asked = _question_words(question)
     typed_terms = set(want) - set(match.missing)
     if any(stem(w) not in asked for w in typed_terms):
@@ -945,6 +959,37 @@ def _mark_one(
 
 
 _PARENTHESES = re.compile(r"\(([^)]*)\)")
+
+
+def _negated(tokens: Sequence[str], reach: int, also: frozenset[str] = frozenset()) -> set[str]:
+    """The stems of the content words a negation (or a word of ``also``) governs: the
+    ``reach`` content words after it, within its clause."""
+    out: set[str] = set()
+    for i, word in enumerate(tokens):
+        if word in NEGATIONS or word in also:
+            clause = list(itertools.takewhile(lambda w: w not in CLAUSE_WORDS, tokens[i + 1 :]))
+            out.update(stem(w) for w in content(clause)[:reach])
+    return out
+
+
+def _negation_differs(typed: Sequence[str], expected: Sequence[str]) -> str:
+    """Why the answer is reversed, or "" when nothing is: a word of the answer typed under a
+    negation ("have not been met" for "meet") where the answer neither negates nor contrasts
+    it ("rather than a person" is "not a person"); or the word the answer negates first
+    ("cannot both receive") typed without a negation or a contrast ("can both receive")."""
+    answer = {stem(w) for w in content(expected)}
+    # what was typed is read closely, the answer's negation broadly (to the end of its clause)
+    reversed_words = (_negated(typed, NEGATION_REACH) & answer) - _negated(
+        expected, 2 * NEGATION_REACH, CONTRASTS
+    )
+    if reversed_words:
+        negation = next(w for w in typed if w in NEGATIONS)
+        return f"'{negation}' reverses the answer"
+    said = {stem(w) for w in content(typed)} - _negated(typed, 2 * NEGATION_REACH, CONTRASTS)
+    for word in (w for w in expected if w in NEGATIONS):
+        if _negated(expected[expected.index(word) :], 1) & said:
+            return f"the answer says '{word}'"
+    return ""
 
 
 def _over_as_too_much(typed: list[str], expected: Sequence[str]) -> list[str]:
