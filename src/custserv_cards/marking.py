@@ -106,7 +106,7 @@ _OPPOSITES = """good/poor good/bad best/worst internal/external inside/outside h
     exceed/meet many/few most/least easy/difficult simple/complex have/lack with/without
     raise/lower raise/reduce one/two once/again quickly/slowly quick/slow clean/dirty
     easy/hard keep/lose attract/repel before/during during/after satisfied/unhappy
-    every/no all/none all/no"""
+    every/no all/none all/no within/outside"""
 OPPOSITES: frozenset[tuple[str, str]] = frozenset(
     pair for a, b in (p.split("/") for p in _OPPOSITES.split()) for pair in ((a, b), (b, a))
 )
