@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -184,7 +185,7 @@ class Screen:
 # --- the shared engine ------------------------------------------------------------------------
 
 
-class _Engine:
+class _Engine(ABC):
     """What the review and the drill share: showing one card (flip, typed or multiple
     choice), the keys every screen takes, and the notices."""
 
@@ -252,8 +253,9 @@ class _Engine:
     def finished(self) -> bool:
         return self.phase == Phase.END
 
+    @abstractmethod
     def screen(self) -> Screen:
-        raise NotImplementedError
+        """What to show now."""
 
     # showing a card ----------------------------------------------------------------------------
 
@@ -348,17 +350,21 @@ class _Engine:
 
     # what each loop does -----------------------------------------------------------------------
 
+    @abstractmethod
     def _grade(self, grade: int) -> None:
-        raise NotImplementedError
+        """Record (or score) a grade for the card on screen."""
 
+    @abstractmethod
     def _action(self, key: str) -> None:
-        raise NotImplementedError
+        """A key of this loop's own (suspend, bury, ...)."""
 
+    @abstractmethod
     def _next(self) -> None:
-        raise NotImplementedError
+        """Move on to the next card, or to the end."""
 
+    @abstractmethod
     def _quit(self) -> None:
-        raise NotImplementedError
+        """End the loop at the student's request."""
 
     def _end(self) -> None:
         self.phase = Phase.END
