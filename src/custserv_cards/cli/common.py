@@ -56,28 +56,26 @@ def _paragraphs(text: str | None) -> str | None:
     return "\n\n".join(p if p.startswith("\b") else " ".join(p.split("\n")) for p in parts)
 
 
-class Command(TyperCommand):
-    """A typer command whose parser reads negative numbers as values and whose help
-    paragraphs wrap to the terminal."""
+class _Behaviour:
+    """What custserv's commands and groups add to typer's: the parser reads negative numbers
+    as values, and help paragraphs wrap to the terminal."""
+
+    help: str | None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.help = _paragraphs(self.help)
 
     def make_parser(self, ctx: Any) -> Any:
-        return _negatives_are_values(super().make_parser(ctx))
+        return _negatives_are_values(super().make_parser(ctx))  # type: ignore[misc]
 
 
-class Group(TyperGroup):
-    """A typer group whose parser reads negative numbers as values and whose help
-    paragraphs wrap to the terminal."""
+class Command(_Behaviour, TyperCommand):
+    """A typer command with custserv's behaviour."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.help = _paragraphs(self.help)
 
-    def make_parser(self, ctx: Any) -> Any:
-        return _negatives_are_values(super().make_parser(ctx))
+class Group(_Behaviour, TyperGroup):
+    """A typer group with custserv's behaviour."""
 
 
 CommandFunction = TypeVar("CommandFunction", bound=Callable[..., Any])
