@@ -44,6 +44,7 @@ from custserv_cards.report import (
     REPORT_KIND,
     csv_text,
     esc,
+    html_head,
     long_date,
     md_escape,
     percent,
@@ -651,13 +652,7 @@ def _cell_colour(value: float | None) -> str:
 def render_html(view: ClassView) -> str:
     n = len(view.rows)
     out = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "style-src 'unsafe-inline'; img-src data:\">",
-        f"<title>Class progress, {n} students, {esc(view.last)}</title>",
-        f"<style>{CSS}{CLASS_CSS}</style></head><body><main>",
+        html_head(f"Class progress, {n} students, {view.last}", CSS + CLASS_CSS),
         "<h1>Class progress</h1>",
         f'<p class="meta">{esc(_lead(view))}</p>',
     ]

@@ -730,6 +730,18 @@ def _meter_cell(value: float | None) -> str:
     )
 
 
+def html_head(title: str, css: str) -> str:
+    """The start of a self-contained page up to its ``<main>``: nothing on it runs or loads
+    anything, and a Content-Security-Policy says so to the browser as well."""
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; img-src data:\">\n"
+        f"<title>{esc(title)}</title>\n<style>{css}</style></head><body><main>"
+    )
+
+
 def render_html(full: Full) -> str:
     report, summary = full.report, full.summary
     s = report.stats
@@ -737,14 +749,7 @@ def render_html(full: Full) -> str:
     name = student_label(full.student)
     heat = period_days(full)
     out = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        # Nothing on this page runs or loads anything: say so to the browser as well.
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "style-src 'unsafe-inline'; img-src data:\">",
-        f"<title>Progress report: {esc(name)}, {esc(s.today)}</title>",
-        f"<style>{CSS}</style></head><body><main>",
+        html_head(f"Progress report: {name}, {s.today}", CSS),
         f"<h1>Progress report: {esc(name)}</h1>",
         f'<p class="meta">Covers {esc(long_date(summary.start))} to '
         f"{esc(long_date(summary.end))} · {esc(scope_text(report))} · generated "
