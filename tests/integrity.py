@@ -68,7 +68,7 @@ def reuse_cli_command() -> None:
 
     import typer.main
 
-    from custserv_cards.cli import build
+    from custserv_cards.cli.commands import build
 
     build()  # every command group, so the one cached command knows every command
     typer.main.get_command = functools.cache(typer.main.get_command)  # type: ignore[assignment]

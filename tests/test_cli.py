@@ -14,7 +14,7 @@ import typer
 from conftest import Run
 
 from custserv_cards import __version__
-from custserv_cards.cli import GROUPS, build
+from custserv_cards.cli.commands import GROUPS, build
 
 
 def all_commands() -> list[list[str]]:
@@ -54,7 +54,7 @@ def test_groups_name_every_command() -> None:
 
 def test_only_the_chosen_command_group_is_loaded(tmp_path: Path) -> None:
     code = (
-        "import sys; from custserv_cards.cli import build; build(sys.argv[1:]); "
+        "import sys; from custserv_cards.cli.commands import build; build(sys.argv[1:]); "
         "print(sorted(m for m in sys.modules if m.startswith('custserv_cards.cli.')))"
     )
     env = {**os.environ, "CUSTSERV_DB": str(tmp_path / "x.db")}
@@ -164,7 +164,7 @@ def test_help_paragraphs_wrap_to_the_terminal() -> None:
     kept from the source would show mid-sentence at any width."""
     import typer.main
 
-    from custserv_cards.cli import app
+    from custserv_cards.cli.commands import app
 
     def walk(command: Any, path: str) -> Iterator[tuple[str, Any]]:
         yield path, command

@@ -20,7 +20,8 @@ from conftest import Run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from custserv_cards.cli import build, fast
+from custserv_cards.cli import fast
+from custserv_cards.cli.commands import build
 
 
 def _commands() -> tuple[Any, Any]:
@@ -156,7 +157,7 @@ def test_review_starts_without_building_typers_command(tmp_path: Path) -> None:
         "try:\n"
         "    main()\n"
         "except SystemExit as exit_:\n"
-        "    loaded = [m in sys.modules for m in ('custserv_cards.cli.session', 'rich')]\n"
+        "    loaded = [m in sys.modules for m in ('custserv_cards.cli.session', 'rich', 'typer')]\n"
         "    print(exit_.code, *loaded)\n"
     )
     result = subprocess.run(
@@ -167,8 +168,8 @@ def test_review_starts_without_building_typers_command(tmp_path: Path) -> None:
         stdin=subprocess.DEVNULL,
     )
     # standard input is not a terminal: the usual one-line refusal, reached without the
-    # typer command module (cli.session) and without rich
-    assert result.stdout.split() == ["2", "False", "False"], result
+    # typer command module (cli.session), without rich and without importing typer at all
+    assert result.stdout.split() == ["2", "False", "False", "False"], result
     assert "needs a terminal to read key presses" in result.stderr
 
 

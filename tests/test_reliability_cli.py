@@ -18,7 +18,7 @@ import typer
 from conftest import Result, Run, dump
 from test_cli import all_commands
 
-from custserv_cards.cli import build
+from custserv_cards.cli.commands import build
 
 CARD = "def-customer-service-revision-notes"
 COMMANDS = all_commands()

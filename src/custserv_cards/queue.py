@@ -423,13 +423,13 @@ def new_available(store: Store, today: date, where: Filter | None = None) -> int
 def check_topics(store: Store, topics: Sequence[str]) -> tuple[str, ...]:
     """The topics, checked: an unknown one raises ``UsageError`` naming the closest topic
     and listing them all."""
-    import difflib
-
-    from custserv_cards.errors import UsageError
-
     known = store.topic_slugs()
     for topic in topics:
         if topic not in known:
+            import difflib
+
+            from custserv_cards.errors import UsageError
+
             close = difflib.get_close_matches(topic, known, n=1, cutoff=0.5)
             hint = f"did you mean '{close[0]}'? " if close else ""
             raise UsageError(

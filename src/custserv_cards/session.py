@@ -22,7 +22,6 @@ The rules a student sees:
 
 from __future__ import annotations
 
-import statistics
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
@@ -334,6 +333,8 @@ class _Engine(ABC):
     def _estimate(self, cards: int) -> float | None:
         if not self.times:
             return None
+        import statistics
+
         return statistics.median(self.times[:200]) * cards
 
     def _retired(self, card_id: str) -> bool:
@@ -413,9 +414,11 @@ class ReviewEngine(_Engine):
         self.where = queue.Filter(options.topics)
         self.queue = queue.Queue(store, self.today, self.where, limits)
         self.done_today = queue.cards_done_today(store, self.today)
-        from custserv_cards.exam import readiness_line
+        self.exam_line: str | None = None  # days to the exam and recall now, when one is set
+        if store.setting("exam_date"):
+            from custserv_cards.exam import readiness_line
 
-        self.exam_line = readiness_line(store, self.today)  # when an exam date is set
+            self.exam_line = readiness_line(store, self.today)
 
     def start(self) -> Screen:
         self._next()

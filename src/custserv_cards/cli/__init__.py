@@ -1,133 +1,22 @@
-"""The ``custserv`` command: parses options, calls the library, turns errors into exit codes.
+"""The ``custserv`` command: every error a user can cause ends as one line and an exit code.
 
-Each command group lives in its own module and imports the library inside its functions.
-``main()`` registers only the group of the command being run (every group for help,
-completion or an unknown command), so starting ``custserv`` loads and builds only what the
-chosen command needs: the time to the first card of ``custserv review`` is a feature.
+``main`` starts a plain ``custserv review`` at once (``cli.fast`` reads its options exactly
+as typer would), without importing typer: the time to the first card is a feature. Every
+other command line goes to the typer app in ``cli.commands``, the one definition of the
+command line (help, completion, errors).
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import importlib
 import os
-import re
 import signal
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
-import typer
-
-if TYPE_CHECKING:
-    from click import exceptions as click_errors
-else:
-    # The exceptions typer raises: newer typer releases carry their own copy of click
-    # (typer._click), older ones use click itself.
-    try:
-        click_errors = importlib.import_module("typer._click.exceptions")
-    except ModuleNotFoundError:
-        click_errors = importlib.import_module("click.exceptions")
-
-from custserv_cards import __version__
 from custserv_cards.cli import common
 from custserv_cards.errors import CustservError, DeckError
-
-app = common.App(
-    name="custserv",
-    help="Flashcards with spaced repetition for revising customer service.",
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        print(f"custserv-cards {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db",
-            metavar="PATH",
-            help="The database file (default: $CUSTSERV_DB, else custserv.db in your data folder).",
-        ),
-    ] = None,
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help="Show the version and exit."
-        ),
-    ] = False,
-) -> None:
-    """Flashcards with spaced repetition for revising customer service.
-
-    Start with 'custserv review'. Your progress is kept in a SQLite database in your data
-    folder; '--db PATH' or CUSTSERV_DB chooses another.
-    """
-    common.options.db = db
-
-
-# Which module registers each command (in the order help lists them).
-GROUPS: dict[str, str] = {
-    "review": "session",
-    "quiz": "session",
-    "stats": "progress",
-    "report": "progress",
-    "class": "classview",
-    "decks": "decks",
-    "topics": "decks",
-    "card": "decks",
-    "check": "check",
-    "grade": "answers",
-    "undo": "answers",
-    "suspend": "answers",
-    "unsuspend": "answers",
-    "bury": "answers",
-    "config": "answers",
-    "exam": "exam",
-    "backup": "data",
-    "doctor": "data",
-    "export": "export",
-    "import": "imports",
-    "eval": "memory",
-    "fsrs": "memory",
-}
-_registered: set[str] = set()
-_ROOT_OPTIONS_WITH_VALUES = ("--db",)
-
-
-def build(args: Sequence[str] | None = None) -> typer.Typer:
-    """The app with the commands ``args`` need registered (all of them when ``args`` is None,
-    names no known command, or asks for help or shell completion)."""
-    command = _command_name(args) if args is not None else None
-    needed = [GROUPS[command]] if command in GROUPS else list(dict.fromkeys(GROUPS.values()))
-    for group in needed:
-        if group not in _registered:
-            importlib.import_module(f"custserv_cards.cli.{group}").register(app)
-            _registered.add(group)
-    return app
-
-
-def _command_name(args: Sequence[str]) -> str | None:
-    if any(name.startswith("_CUSTSERV_COMPLETE") for name in os.environ):
-        return None
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-        elif arg in _ROOT_OPTIONS_WITH_VALUES:
-            skip = True
-        elif not arg.startswith("-"):
-            return arg
-    return None
 
 
 def main() -> None:
@@ -162,18 +51,7 @@ def main() -> None:
     except CustservError as error:
         common.fail_line(str(error))
         sys.exit(error.exit_code)
-    except click_errors.NoArgsIsHelpError as error:
-        message = error.format_message()  # typer has printed the help already when empty
-        if message.strip():
-            print(message)
-        sys.exit(2)
-    except click_errors.UsageError as error:
-        common.fail_line(usage_line(error))
-        sys.exit(2)
-    except click_errors.ClickException as error:
-        common.fail_line(" ".join(error.format_message().split()))
-        sys.exit(error.exit_code)
-    except (KeyboardInterrupt, EOFError, typer.Abort):
+    except (KeyboardInterrupt, EOFError):
         sys.stderr.write(INTERRUPTED)
         sys.exit(130)
     except OutputError as failed:
@@ -184,11 +62,9 @@ def main() -> None:
 
 
 def run(args: list[str]) -> int:
-    """Parse ``args`` with the typer app and run the command; returns its exit code. Usage
-    errors are raised (for ``main`` to put on one line), not printed.
-
-    A plain ``custserv review`` skips building typer's command (``cli.fast`` reads its
-    options exactly as typer would; tests/test_fast_review.py checks that)."""
+    """Run the command ``args`` and return its exit code: a plain ``custserv review`` through
+    ``cli.fast`` (tests/test_fast_review.py checks that it reads exactly what typer reads),
+    anything else through the typer app."""
     from custserv_cards.cli import fast
 
     quick = fast.parse(args)
@@ -196,68 +72,9 @@ def run(args: list[str]) -> int:
         common.options.db = quick.db
         fast.review(quick)
         return 0
-    command = typer.main.get_command(build(args))
-    if _command_name(args) is None and any(n.startswith("_CUSTSERV_COMPLETE") for n in os.environ):
-        command.main(args, prog_name="custserv")  # shell completion: typer answers and exits
-    try:
-        with command.make_context("custserv", list(args)) as ctx:
-            command.invoke(ctx)
-    except typer.Exit as done:
-        return done.exit_code
-    return 0
+    from custserv_cards.cli import commands
 
-
-_RANGE = re.compile(r"'?(?P<value>.*?)'? is not in the range (?P<range>\S+?)\.?$")
-_NOT_A_NUMBER = re.compile(r"(?P<value>'.*') is not a valid (int|integer|int range)\.?$")
-
-
-def usage_line(error: click_errors.UsageError) -> str:
-    """A usage error as one line: which command, what is wrong, how to fix it."""
-    ctx: Any = error.ctx
-    path = ctx.command_path if ctx is not None else "custserv"
-    command = path.removeprefix("custserv").strip()
-    where = f"{command}: " if command else ""
-    help_hint = f"see '{path} --help'"
-    if isinstance(error, click_errors.NoSuchOption):
-        import difflib
-
-        close = difflib.get_close_matches(error.option_name, error.possibilities or [], n=1)
-        guess = f"did you mean '{close[0]}'? " if close else ""
-        return f"{where}no option '{error.option_name}'; {guess}{help_hint} for the options"
-    if isinstance(error, click_errors.BadParameter) and error.param is not None:
-        name = error.param_hint or error.param.get_error_hint(ctx)
-        name = str(name).replace("'", "").replace('"', "")
-        if isinstance(error, click_errors.MissingParameter):
-            return f"{where}{name} is missing; {help_hint}"
-        in_range = _RANGE.match(error.message)
-        if in_range:
-            bounds = _range_words(in_range["range"])
-            return f"{where}{name} must be {bounds}, not {in_range['value']}; {help_hint}"
-        number = _NOT_A_NUMBER.match(error.message)
-        if number:
-            return f"{where}{name} must be a whole number, not {number['value']}; {help_hint}"
-        return f"{where}bad value for {name}: {error.message.rstrip('.')}; {help_hint}"
-    message = " ".join(error.format_message().split())
-    sentences = [part.rstrip(".") for part in re.split(r"(?<=[.?])\s+", message) if part]
-    text = "; ".join(part[:1].lower() + part[1:] for part in sentences)
-    if "did you mean" not in text.lower():
-        text += f"; {help_hint}"
-    return f"{where}{text}"
-
-
-def _range_words(bounds: str) -> str:
-    """click's range ('0<=x<=5', 'x>=1') in words."""
-    low = re.search(r"(-?\d+)<=x|x>=(-?\d+)", bounds)
-    high = re.search(r"x<=(-?\d+)|(-?\d+)>=x", bounds)
-    low_value = low and (low[1] or low[2])
-    high_value = high and (high[1] or high[2])
-    if low_value and high_value:
-        return f"a whole number from {low_value} to {high_value}"
-    if low_value:
-        return f"a whole number of {low_value} or more"
-    if high_value:
-        return f"a whole number of {high_value} or less"
-    return f"in the range {bounds}"
+    return commands.run(args)
 
 
 class OutputError(Exception):

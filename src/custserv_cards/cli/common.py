@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import inspect
-import re
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
-
-import typer
-from typer.core import TyperCommand, TyperGroup
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -27,72 +21,6 @@ class Options:
 
 
 options = Options()
-
-# A negative number on the command line is a value ('grade ID -1'), never an option: no option
-# of custserv looks like one. It then meets the value's own check ("must be 0 to 5").
-NEGATIVE_NUMBER = re.compile(r"-[0-9][0-9_.]*")
-
-
-def _negatives_are_values(parser: Any) -> Any:
-    process: Callable[[str, Any], None] = parser._process_opts
-
-    def process_opts(arg: str, state: Any) -> None:
-        if NEGATIVE_NUMBER.fullmatch(arg):
-            state.largs.append(arg)
-        else:
-            process(arg, state)
-
-    parser._process_opts = process_opts
-    return parser
-
-
-def _paragraphs(text: str | None) -> str | None:
-    """Help text with each paragraph on one line, for the terminal to wrap: the source's line
-    breaks inside a paragraph would otherwise show mid-sentence (typer keeps them in rich
-    mode). A paragraph starting with ``\\b`` keeps its lines, as in click."""
-    if not text:
-        return text
-    parts = inspect.cleandoc(text).split("\n\n")
-    return "\n\n".join(p if p.startswith("\b") else " ".join(p.split("\n")) for p in parts)
-
-
-class _Behaviour:
-    """What custserv's commands and groups add to typer's: the parser reads negative numbers
-    as values, and help paragraphs wrap to the terminal."""
-
-    help: str | None
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.help = _paragraphs(self.help)
-
-    def make_parser(self, ctx: Any) -> Any:
-        return _negatives_are_values(super().make_parser(ctx))  # type: ignore[misc]
-
-
-class Command(_Behaviour, TyperCommand):
-    """A typer command with custserv's behaviour."""
-
-
-class Group(_Behaviour, TyperGroup):
-    """A typer group with custserv's behaviour."""
-
-
-CommandFunction = TypeVar("CommandFunction", bound=Callable[..., Any])
-
-
-class App(typer.Typer):
-    """``typer.Typer`` whose groups and commands read negative numbers as values; every
-    command group of custserv is one of these."""
-
-    def __init__(self, **settings: Any) -> None:
-        super().__init__(cls=Group, **settings)
-
-    def command(
-        self, name: str | None = None, **settings: Any
-    ) -> Callable[[CommandFunction], CommandFunction]:
-        settings.setdefault("cls", Command)
-        return super().command(name, **settings)
 
 
 def fail_line(message: str) -> None:

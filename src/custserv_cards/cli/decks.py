@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from custserv_cards.cli.common import App, console, open_store
+from custserv_cards.cli.commands import App
+from custserv_cards.cli.common import console, open_store
 
 if TYPE_CHECKING:
     from custserv_cards.model import Deck

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from custserv_cards.cli.common import App, open_store
+from custserv_cards.cli.commands import App
+from custserv_cards.cli.common import open_store
 
 export_app = App(
     help="Write the cards as an Anki package, or the review log as CSV.", no_args_is_help=True

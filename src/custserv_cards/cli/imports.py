@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from custserv_cards.cli.common import App
+from custserv_cards.cli.commands import App
 
 import_app = App(
     help="Turn a spreadsheet (CSV/TSV) or an Anki package into deck files.", no_args_is_help=True
