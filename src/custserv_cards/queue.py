@@ -87,7 +87,8 @@ def daily_limits(
     """This session's caps: the ``--new``/``--limit`` options, else what the exam plan allows
     today (when an exam is set), else what the daily settings leave after today's answers."""
     allowance = None
-    if today is not None and (new is None or reviews is None):
+    # the exam planner (and what it imports) is loaded only when an exam date is set
+    if today is not None and (new is None or reviews is None) and store.setting("exam_date"):
         from custserv_cards.exam import daily_allowance
 
         allowance = daily_allowance(store, today)
@@ -264,9 +265,10 @@ class Queue:
     answered_groups: set[str] | None = None
 
     def __post_init__(self) -> None:
-        from custserv_cards.exam import prepare_pull_forward
+        if self.store.setting("exam_date"):
+            from custserv_cards.exam import prepare_pull_forward
 
-        self.pulled = prepare_pull_forward(self.store, self.today)
+            self.pulled = prepare_pull_forward(self.store, self.today)
 
     def next(self, last_group: str | None, skip: str | None = None) -> Candidate | None:
         """The next card, or None when the session is done."""
