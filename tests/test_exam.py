@@ -408,3 +408,85 @@ def test_the_session_header_line(cli: Run, db_path: Path) -> None:
     line = exam.readiness_line(store, TODAY + timedelta(days=1))
     assert line is not None and line.startswith("exam in 9 days · recall now")
     store.close()
+
+
+@pytest.mark.parametrize("scheduler", ["sm2", "fsrs"])
+def test_the_pull_forward_query_picks_what_the_rule_picks_card_by_card(
+    cli: Run, db_path: Path, scheduler: str
+) -> None:
+    """``prepare_pull_forward`` decides in one query; over states of every kind (memories
+    FSRS keeps, stale ones, SM-2 eases and intervals of all sizes, a damaged memory) it
+    brings forward exactly the cards ``final_review_day`` names, on every day up to the
+    exam; and the header's recall is the mean of each card's own."""
+    import random
+
+    from custserv_cards.scheduler import codec
+    from custserv_cards.scheduler.fsrs import retrievability
+
+    cli("topics", now=NOW)
+    store = Store.open(db_path)
+    rng = random.Random(7)
+    rows = store.conn.execute("SELECT card_id FROM state").fetchall()
+    for i, (card_id,) in enumerate(rows):
+        last = TODAY - timedelta(days=rng.randint(0, 60))
+        interval = rng.choice([1, 2, 5, 12, 30, 75, 150, 400])
+        fsrs = None
+        if i % 3 == 0:
+            stability = rng.choice([0.5, 3.0, 11.0, 40.0, 120.0, 365.0]) * rng.uniform(0.8, 1.2)
+            day = last if i % 6 == 0 else last - timedelta(days=3)  # current, or stale
+            fsrs = json.dumps({"day": day.isoformat(), "difficulty": 5.0, "stability": stability})
+        elif i % 11 == 0:
+            fsrs = "{damaged"
+        store.conn.execute(
+            "UPDATE state SET repetitions = 3, easiness = ?, interval = ?, due = ?, "
+            "last_day = ?, fsrs = ?, suspended = ? WHERE card_id = ?",
+            (
+                rng.choice([130, 180, 250, 290]),
+                interval,
+                (last + timedelta(days=interval)).isoformat(),
+                last.isoformat(),
+                fsrs,
+                int(i % 17 == 0),
+                card_id,
+            ),
+        )
+    exam_day = TODAY + timedelta(days=25)
+    store.set_settings({"scheduler": scheduler, "exam_date": exam_day.isoformat()})
+    planned = exam.of(store)
+    assert planned is not None
+    fsrs_model = exam.exam_fsrs(store)
+    states = [
+        (r[0], codec.from_row(r[1:]))
+        for r in store.conn.execute(
+            f"SELECT card_id, {codec.STATE_COLUMNS} FROM state WHERE suspended = 0"
+        )
+    ]
+    pulled_days = 0
+    for day in (TODAY + timedelta(days=n) for n in (0, 5, 12, 20, 23, 24)):
+        expected = set()
+        for card_id, state in states:
+            memory = exam.memory_of(state, fsrs_model)
+            if (
+                memory is None
+                or state.due is None
+                or not (state.due > day and state.due >= exam_day)
+            ):
+                continue
+            final = exam.final_review_day(memory, planned, fsrs_model.parameters)
+            if final is not None and final <= day:
+                expected.add(card_id)
+        assert exam.prepare_pull_forward(store, day)
+        got = {r[0] for r in store.conn.execute("SELECT card_id FROM temp.exam_due")}
+        assert got == expected, day
+        pulled_days += bool(got)
+    assert pulled_days >= 3  # the case is not empty
+
+    recalls = [
+        retrievability(m.stability, (TODAY - m.day).days, fsrs_model.parameters)
+        for _, s in states
+        if (m := exam.memory_of(s, fsrs_model)) is not None
+    ]
+    line = exam.readiness_line(store, TODAY)
+    assert line is not None
+    assert f"recall now {sum(recalls) / len(recalls):.0%}" in line
+    store.close()

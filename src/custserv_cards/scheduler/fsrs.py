@@ -158,12 +158,18 @@ class FSRS:
         """A memory for a card learnt under SM-2, from its ease and interval (None if new)."""
         if state.last_day is None:
             return None
-        key = (state.sm2.easiness, max(state.interval, 1))
+        stability, difficulty = self.sm2_seed(state.sm2.easiness, state.interval)
+        return FsrsMemory(stability, difficulty, state.last_day)
+
+    def sm2_seed(self, easiness: int, interval: int) -> tuple[float, float]:
+        """The (stability, difficulty) FSRS gives a card of SM-2 ease ``easiness`` (EF x 100)
+        and ``interval`` days (at least 1)."""
+        key = (easiness, max(interval, 1))
         known = self._from_sm2.get(key)
         if known is None:  # many cards share an EF and an interval: convert each pair once
             found = self.engine.memory_state_from_sm2(key[0] / 100, float(key[1]), SM2_RETENTION)
             known = self._from_sm2[key] = (found.stability, found.difficulty)
-        return FsrsMemory(known[0], known[1], state.last_day)
+        return known
 
     def weakness(self) -> Weakness:
         return Weakness("recall", "Lowest recall today", "recall")
