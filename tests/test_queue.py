@@ -3,6 +3,7 @@ apart, the streak and the next due days; on real databases built by the migratio
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -227,3 +228,34 @@ def test_counts_kept_answer_by_answer_equal_a_recount(store: Store) -> None:
         picker.changed()
         assert kept == picker.left(), candidate
     assert picker.left() == 0
+
+
+def test_the_next_new_cards_are_read_along_the_new_cards_index(store: Store) -> None:
+    """Suspended new cards are not stepped over one by one before each answer: the query of
+    the next new cards (whatever groups it avoids) reads the new cards' own index, and
+    still returns them in deck order, suspended ones left out."""
+    store.conn.execute("UPDATE state SET suspended = 1 WHERE card_id IN ('a1', 'a2')")
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    found = queue.new_cards(store, TODAY, queue.Filter(), 3, avoid=["a4"])
+    store.conn.set_trace_callback(None)
+    assert [c.card_id for c in found] == ["a1:reverse", "a3", "a5"]
+    (query,) = [s for s in statements if s.startswith("SELECT")]
+    plan = " ".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + query))
+    assert "USING INDEX state_new" in plan, plan
+
+
+def test_the_queue_queries_keep_their_text_as_answered_groups_grow(store: Store) -> None:
+    """The groups a session has answered go in as one parameter: the statements' text is the
+    same after every answer, so SQLite prepares each once a session (a placeholder per group
+    made a new statement after every answer)."""
+    texts: list[set[str]] = []
+    for avoided in ([], ["a1"], ["a1", "a2", "a3"]):
+        statements: list[str] = []
+        store.conn.set_trace_callback(statements.append)
+        reviews = queue.due_reviews(store, TODAY, queue.Filter(), 6, avoid=avoided)
+        new = queue.new_cards(store, TODAY, queue.Filter(), 6, avoid=avoided)
+        store.conn.set_trace_callback(None)
+        assert not {c.group for c in [*reviews, *new]} & set(avoided)
+        texts.append({re.sub(r"'[^']*'", "?", s) for s in statements})
+    assert texts[1] == texts[2]

@@ -292,6 +292,15 @@ def m004_review_time(db: Database) -> None:
     recount_review_days(db)
 
 
+def m005_new_cards_index(db: Database) -> None:
+    """An index of the new cards (never answered, not yet due), by whether they are suspended:
+    the queue finds the next new cards, in the order they were added, without stepping over
+    suspended ones along the due-date index (a few hundred suspended cards cost every answer
+    a read of each). Only new cards' states are in it, so an answer leaves it alone once a
+    card is learnt."""
+    db.execute("CREATE INDEX state_new ON state(suspended) WHERE due IS NULL AND last_day IS NULL")
+
+
 def recount_select(time_spent: bool = True) -> str:
     """The recount of the daily tally from the log, in ``review_days``' column order, each
     answer under the topic it was given in (schema 3 on); with the time spent (``ms``,
@@ -322,6 +331,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m002_review_days,
     m003_review_topics,
     m004_review_time,
+    m005_new_cards_index,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -10,6 +10,7 @@ burial is reflected at once.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -122,9 +123,12 @@ def _pulled(columns: str, condition: str) -> str:
 
 
 def _avoiding(groups: Sequence[str]) -> tuple[str, list[str]]:
+    """The condition that leaves out ``groups``, as one JSON parameter: the query's text stays
+    the same however many groups a session has answered, so SQLite prepares it once (a list
+    of placeholders made a new statement, parsed and planned again, after every answer)."""
     if not groups:
         return "", []
-    return f" AND c.grp NOT IN ({', '.join('?' for _ in groups)})", list(groups)
+    return " AND c.grp NOT IN (SELECT value FROM json_each(?))", [json.dumps(list(groups))]
 
 
 def due_reviews(

@@ -580,7 +580,7 @@ class Store:
         chosen = scheduler or self._scheduler_for(settings)
         with self.write() as conn:
             row = conn.execute(
-                f"SELECT c.retired, {STATE_COLUMNS} FROM cards c "
+                f"SELECT c.retired, c.topic, {STATE_COLUMNS} FROM cards c "
                 "JOIN state s ON s.card_id = c.id WHERE c.id = ?",
                 (card_id,),
             ).fetchone()
@@ -590,7 +590,8 @@ class Store:
                 raise DataError(
                     f"card '{card_id}' is retired (no longer in the decks); nothing was recorded"
                 )
-            before = codec.from_row(row[1:])
+            topic = row[1]
+            before = codec.from_row(row[2:])
             if before.last_day is not None and day < before.last_day:
                 # The clock went back, or the time zone moved west: the answer counts as a
                 # further answer on the card's last study day, never as a new spaced review.
@@ -602,8 +603,9 @@ class Store:
                 conn.execute(codec.UPDATE_STATE, (*codec.to_row(after), card_id))
             moment = now.isoformat(timespec="milliseconds")
             cursor = conn.execute(
+                # the topic given here, so that the log's trigger need not write the row twice
                 "INSERT INTO reviews (card_id, reviewed_at, day, grade, scheduler, kind, "
-                "before, after, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "before, after, duration_ms, topic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     card_id,
                     moment,
@@ -614,6 +616,7 @@ class Store:
                     codec.to_log_text(before),
                     codec.to_log_text(after),
                     duration_ms,
+                    topic,
                 ),
             )
             review_id = int(cursor.lastrowid or 0)
