@@ -7,7 +7,7 @@ import json
 import re
 import sqlite3
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from custserv_cards.scheduler import codec
 from custserv_cards.scheduler.state import CardState
@@ -36,13 +36,29 @@ def assert_sound(path: Path) -> list[tuple[str, int]]:
             if kind != "drill":
                 last[card_id] = codec.from_log(json.loads(after))
         cards = {r[0] for r in conn.execute("SELECT id FROM cards")}
+        tallies = _tally_and_recount(conn)
     finally:
         conn.close()
     assert set(states) == cards, "every card has exactly one state row"
+    if tallies is not None:
+        assert tallies[0] == tallies[1], "the tally of card states equals a recount"
     for card_id, state in states.items():
         expected = last.get(card_id, NEW_STATE)
         assert state == expected, f"{card_id}: state {state} but its log says {expected}"
     return log
+
+
+def _tally_and_recount(conn: sqlite3.Connection) -> tuple[list[Any], list[Any]] | None:
+    """The tally of card states and its recount (None before the tally's migration)."""
+    from custserv_cards.migrations import state_tally_recount
+
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'state_tally'").fetchone():
+        return None
+    order = " ORDER BY 1, 2, 3, 4, 5, 6"
+    return (
+        conn.execute("SELECT * FROM state_tally" + order).fetchall(),
+        conn.execute(state_tally_recount() + order).fetchall(),
+    )
 
 
 def file_digest(path: Path) -> str:

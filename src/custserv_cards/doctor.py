@@ -10,7 +10,10 @@ Checks, in order:
    missing state row is recreated from it);
 4. the per-day tally of the log that statistics and reports read (``review_days``: answers,
    passes, earliest due day, time spent) equals a recount of
-   the log (it is rebuilt from the log when it does not).
+   the log (it is rebuilt from the log when it does not);
+5. the tally of card states that statistics read (``state_tally``: cards per topic, stage,
+   due day, suspension, burial and leech, with their ease) equals a recount of the states
+   (it is rebuilt from them when it does not).
 
 All repairs run in one transaction. A state with progress but no logged answer is reported
 and kept (it is the only record of that progress).
@@ -25,7 +28,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from custserv_cards.errors import DataError
-from custserv_cards.migrations import recount_review_days, recount_select
+from custserv_cards.migrations import (
+    recount_review_days,
+    recount_select,
+    recount_state_tally,
+    state_tally_recount,
+)
 
 if TYPE_CHECKING:
     from custserv_cards.scheduler.state import CardState
@@ -150,6 +158,7 @@ def examine(path: Path, repair: bool = True) -> Report:
         _check_states(store, report, repair)
         _check_buried(store, report, repair)
         _check_review_days(store, report, repair)
+        _check_state_tally(store, report, repair)
         _check_log_days(store, report)
         if not repair and _has_log(path):
             report.notes.append(
@@ -396,6 +405,26 @@ def _check_review_days(store: Store, report: Report, repair: bool) -> None:
     with store.write() as tx:
         recount_review_days(tx)
     report.repairs.append("the daily tally of the log was rebuilt from the log")
+
+
+_STATE_TALLY = "SELECT * FROM state_tally ORDER BY 1, 2, 3, 4, 5, 6"
+_STATE_RECOUNT = state_tally_recount() + " ORDER BY 1, 2, 3, 4, 5, 6"
+
+
+def _check_state_tally(store: Store, report: Report, repair: bool) -> None:
+    conn = store.conn
+    if conn.execute(_STATE_TALLY).fetchall() == conn.execute(_STATE_RECOUNT).fetchall():
+        report.checks.append("tally of card states: ok")
+        return
+    if not repair:
+        report.problems.append(
+            "the tally of card states disagrees with the states; run 'custserv doctor' to "
+            "rebuild it"
+        )
+        return
+    with store.write() as tx:
+        recount_state_tally(tx)
+    report.repairs.append("the tally of card states was rebuilt from the states")
 
 
 _BACKWARDS = (

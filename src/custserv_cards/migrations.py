@@ -301,6 +301,112 @@ def m005_new_cards_index(db: Database) -> None:
     db.execute("CREATE INDEX state_new ON state(suspended) WHERE due IS NULL AND last_day IS NULL")
 
 
+# --- the tally of card states (migration 6) ---------------------------------------------
+
+# What ``custserv stats`` counts of each active card, as SQL over a state row ``{s}``: its
+# stage (the thresholds are stats.YOUNG_MIN_DAYS, stats.MATURE_DAYS and
+# scheduler.state.LEECH_LAPSES; tests/test_stats_tally.py checks they still agree), its due
+# day and burial ('' for none: NULLs would never meet in the tally's key), suspension and
+# whether it is a leech; and the ease it adds to the sum (answered cards only).
+_TALLY_KEY = (
+    "CASE WHEN {s}.last_day IS NULL THEN 'new' WHEN {s}.interval < 2 THEN 'learning' "
+    "WHEN {s}.interval < 21 THEN 'young' ELSE 'mature' END, COALESCE({s}.due, ''), "
+    "{s}.suspended, {s}.lapses >= 8, COALESCE({s}.buried_until, '')"
+)
+_TALLY_EASE = "CASE WHEN {s}.last_day IS NOT NULL THEN {s}.easiness ELSE 0 END"
+_TALLY_COLUMNS = "topic, stage, due, suspended, leech, buried_until"
+
+
+def _tally_add(topic: str, state: str, source: str) -> str:
+    """Count the state row ``state`` (found by ``source``, a FROM and WHERE clause) under
+    ``topic``."""
+    return (
+        f"INSERT INTO state_tally ({_TALLY_COLUMNS}, cards, ease) "
+        f"SELECT {topic}, {_TALLY_KEY.format(s=state)}, 1, {_TALLY_EASE.format(s=state)} "
+        f"{source} ON CONFLICT ({_TALLY_COLUMNS}) DO UPDATE SET "
+        "cards = cards + 1, ease = ease + excluded.ease;"
+    )
+
+
+def _tally_remove(topic: str, state: str, source: str) -> str:
+    """Take the state row ``state`` (found by ``source``) out of ``topic``'s count (a NULL
+    topic: it was not counted), dropping the tally's row when it reaches zero."""
+    key = f"({_TALLY_COLUMNS}) = (SELECT {topic}, {_TALLY_KEY.format(s=state)} {source})"
+    ease = f"(SELECT {_TALLY_EASE.format(s=state)} {source})"
+    return (
+        f"UPDATE state_tally SET cards = cards - 1, ease = ease - {ease} WHERE {key}; "
+        f"DELETE FROM state_tally WHERE {key} AND cards <= 0;"
+    )
+
+
+def m006_state_tally(db: Database) -> None:
+    """A tally of the active cards' states, kept by triggers: per topic, how many cards are
+    at each stage (new, learning, young, mature), due on each day, suspended, leeches, buried
+    until a day, with the sum of their ease. ``custserv stats`` and reports read their counts
+    and the due forecast from its few thousand rows instead of every card's state. A state's
+    row moves in the tally when an answer, an undo, a suspension or a burial changes it; a
+    card's when a sync retires, restores or moves it to another topic. ``doctor`` checks it
+    against a recount and rebuilds it."""
+    db.execute(
+        """
+        CREATE TABLE state_tally (
+            topic TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            due TEXT NOT NULL,
+            suspended INTEGER NOT NULL,
+            leech INTEGER NOT NULL,
+            buried_until TEXT NOT NULL,
+            cards INTEGER NOT NULL,
+            ease INTEGER NOT NULL,
+            PRIMARY KEY (topic, stage, due, suspended, leech, buried_until)
+        ) WITHOUT ROWID"""
+    )
+    # a state row counts under its card's topic while the card is not retired
+    counted = "(SELECT topic FROM cards WHERE id = OLD.card_id AND retired = 0)"
+    added = "FROM cards c WHERE c.id = NEW.card_id AND c.retired = 0"
+    db.execute(
+        "CREATE TRIGGER state_tally_insert AFTER INSERT ON state BEGIN "
+        f"{_tally_add('c.topic', 'NEW', added)} END"
+    )
+    db.execute(
+        "CREATE TRIGGER state_tally_delete AFTER DELETE ON state BEGIN "
+        f"{_tally_remove(counted, 'OLD', '')} END"
+    )
+    db.execute(
+        "CREATE TRIGGER state_tally_update AFTER UPDATE OF "
+        "last_day, interval, due, suspended, lapses, easiness, buried_until ON state BEGIN "
+        f"{_tally_remove(counted, 'OLD', '')} {_tally_add('c.topic', 'NEW', added)} END"
+    )
+    db.execute(
+        "CREATE TRIGGER state_tally_card AFTER UPDATE OF topic, retired ON cards "
+        "WHEN OLD.topic IS NOT NEW.topic OR OLD.retired IS NOT NEW.retired BEGIN "
+        + _tally_remove(
+            "CASE WHEN OLD.retired = 0 THEN OLD.topic END",
+            "s",
+            "FROM state s WHERE s.card_id = OLD.id",
+        )
+        + _tally_add("NEW.topic", "s", "FROM state s WHERE s.card_id = NEW.id AND NEW.retired = 0")
+        + " END"
+    )
+    recount_state_tally(db)
+
+
+def state_tally_recount() -> str:
+    """The tally of card states recounted from ``state`` and ``cards``, in ``state_tally``'s
+    column order. ``doctor`` compares the tally with it."""
+    return (
+        f"SELECT c.topic, {_TALLY_KEY.format(s='s')}, COUNT(*), "
+        f"SUM({_TALLY_EASE.format(s='s')}) FROM state s JOIN cards c ON c.id = s.card_id "
+        "WHERE c.retired = 0 GROUP BY 1, 2, 3, 4, 5, 6"
+    )
+
+
+def recount_state_tally(db: Database | sqlite3.Connection) -> None:
+    """Rebuild ``state_tally`` from the states (inside the caller's transaction)."""
+    db.execute("DELETE FROM state_tally")
+    db.execute(f"INSERT INTO state_tally {state_tally_recount()}")
+
+
 def recount_select(time_spent: bool = True) -> str:
     """The recount of the daily tally from the log, in ``review_days``' column order, each
     answer under the topic it was given in (schema 3 on); with the time spent (``ms``,
@@ -332,6 +438,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m003_review_topics,
     m004_review_time,
     m005_new_cards_index,
+    m006_state_tally,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -72,7 +72,6 @@ Report figures (``report``):
 
 from __future__ import annotations
 
-import bisect
 import json
 import math
 import sqlite3
@@ -293,17 +292,13 @@ def prepare(conn: sqlite3.Connection, topic: str | None = None) -> None:
     )
 
 
-def compute(
-    store: Store, today: date, topic: str | None = None, *, prepared: bool = False
-) -> Stats:
+def compute(store: Store, today: date, topic: str | None = None) -> Stats:
     """Every figure of ``custserv stats`` for study day ``today``, optionally for one topic."""
     check_topic(store, topic)
     conn = store.conn
-    if not prepared:
-        prepare(conn, topic)
     scheduler = store.scheduler()
     by_ef = scheduler.weakness().column is not None
-    figures = {} if by_ef else memory_figures(conn, scheduler, today)
+    figures = {} if by_ef else memory_figures(conn, scheduler, today, topic)
     recall_sums: dict[str, list[float]] = {}
     for card_topic, figure in figures.values():
         recall_sums.setdefault(card_topic, []).append(figure)
@@ -325,21 +320,23 @@ def compute(
         SELECT t.slug, t.title, COALESCE(x.cards, 0), x.new, x.learning, x.young, x.mature,
             x.suspended, x.leech, x.ef_sum, x.due_today, x.due_tomorrow, x.due_week
         FROM topics t LEFT JOIN (
-            SELECT c.topic, COUNT(*) AS cards,
-                TOTAL(s.last_day IS NULL) AS new,
-                TOTAL(s.last_day IS NOT NULL AND s.interval < {YOUNG_MIN_DAYS}) AS learning,
-                TOTAL(s.last_day IS NOT NULL AND s.interval >= {YOUNG_MIN_DAYS}
-                      AND s.interval < {MATURE_DAYS}) AS young,
-                TOTAL(s.last_day IS NOT NULL AND s.interval >= {MATURE_DAYS}) AS mature,
-                TOTAL(s.suspended) AS suspended,
-                TOTAL(s.lapses >= {LEECH_LAPSES}) AS leech,
-                TOTAL(CASE WHEN s.last_day IS NOT NULL THEN s.easiness END) AS ef_sum,
-                TOTAL(s.due <= :today AND s.suspended = 0
-                      AND (s.buried_until IS NULL OR s.buried_until <= :today)) AS due_today,
-                TOTAL(s.due = :tomorrow AND s.suspended = 0) AS due_tomorrow,
-                TOTAL(s.due <= :week AND s.suspended = 0) AS due_week
-            FROM temp.active_cards c JOIN state s ON s.card_id = c.id
-            GROUP BY c.topic
+            SELECT x.topic, SUM(x.cards) AS cards,
+                TOTAL(CASE WHEN x.stage = 'new' THEN x.cards END) AS new,
+                TOTAL(CASE WHEN x.stage = 'learning' THEN x.cards END) AS learning,
+                TOTAL(CASE WHEN x.stage = 'young' THEN x.cards END) AS young,
+                TOTAL(CASE WHEN x.stage = 'mature' THEN x.cards END) AS mature,
+                TOTAL(CASE WHEN x.suspended THEN x.cards END) AS suspended,
+                TOTAL(CASE WHEN x.leech THEN x.cards END) AS leech,
+                TOTAL(x.ease) AS ef_sum,
+                TOTAL(CASE WHEN x.due != '' AND x.due <= :today AND x.suspended = 0
+                      AND (x.buried_until = '' OR x.buried_until <= :today)
+                      THEN x.cards END) AS due_today,
+                TOTAL(CASE WHEN x.due = :tomorrow AND x.suspended = 0 THEN x.cards END)
+                    AS due_tomorrow,
+                TOTAL(CASE WHEN x.due != '' AND x.due <= :week AND x.suspended = 0
+                      THEN x.cards END) AS due_week
+            FROM state_tally x
+            GROUP BY x.topic
         ) x ON x.topic = t.slug
         WHERE t.retired = 0{_topic_clause(topic, "t.slug")}
         ORDER BY t.slug
@@ -394,27 +391,29 @@ def compute(
         topic_filter=topic,
         topics=topics,
         total=total,
-        forecast=forecast(conn, today, topic, prepared=True),
-        heatmap=heatmap(conn, today, topic, prepared=True),
+        forecast=forecast(conn, today, topic),
+        heatmap=heatmap(conn, today, topic),
         streak=streak(conn, today),
         studied_today=_studied_on(conn, today),
-        weakest=weakest(conn, topic, prepared=True, figures=None if by_ef else figures),
+        weakest=weakest(conn, topic, figures=None if by_ef else figures),
         scheduler=scheduler.name,
     )
 
 
 def memory_figures(
-    conn: sqlite3.Connection, scheduler: Scheduler, today: date
+    conn: sqlite3.Connection, scheduler: Scheduler, today: date, topic: str | None = None
 ) -> dict[str, tuple[str, float]]:
     """Each answered active card's topic and memory figure today (``Scheduler.figure``), for
-    a scheduler whose figure no ``state`` column holds (needs ``prepare``)."""
+    a scheduler whose figure no ``state`` column holds."""
     from custserv_cards.scheduler import codec
 
     columns = ", ".join(f"s.{c}" for c in codec.COLUMNS)
     found: dict[str, tuple[str, float]] = {}
     for row in conn.execute(
-        f"SELECT c.id, c.topic, {columns} FROM temp.active_cards c "
-        "JOIN state s ON s.card_id = c.id WHERE s.last_day IS NOT NULL"
+        f"SELECT c.id, c.topic, {columns} FROM state s CROSS JOIN cards c ON c.id = s.card_id "
+        f"JOIN topics t ON t.slug = c.topic WHERE s.last_day IS NOT NULL AND {_ACTIVE}"
+        f"{_topic_clause(topic)}",
+        {"topic": topic},
     ):
         figure = scheduler.figure(codec.from_row(row[2:]), today)
         if figure is not None:
@@ -423,23 +422,18 @@ def memory_figures(
 
 
 def forecast(
-    conn: sqlite3.Connection,
-    today: date,
-    topic: str | None = None,
-    days: int = FORECAST_DAYS,
-    *,
-    prepared: bool = False,
+    conn: sqlite3.Connection, today: date, topic: str | None = None, days: int = FORECAST_DAYS
 ) -> list[DayCount]:
-    """Cards due on each of the next ``days`` days; overdue cards count on today."""
-    if not prepared:
-        prepare(conn, topic)
+    """Cards due on each of the next ``days`` days; overdue cards count on today (read from
+    the tally of card states)."""
     end = today + timedelta(days=days - 1)
     counts = dict(
         conn.execute(
-            """
-            SELECT MAX(s.due, :today) AS d, COUNT(*)
-            FROM state s JOIN temp.active_cards c ON c.id = s.card_id
-            WHERE s.due IS NOT NULL AND s.due <= :end AND s.suspended = 0
+            f"""
+            SELECT MAX(x.due, :today) AS d, SUM(x.cards)
+            FROM state_tally x JOIN topics t ON t.slug = x.topic
+            WHERE x.due != '' AND x.due <= :end AND x.suspended = 0 AND t.retired = 0
+                {_topic_clause(topic, "x.topic")}
             GROUP BY d
             """,
             {"today": today.isoformat(), "end": end.isoformat(), "topic": topic},
@@ -461,8 +455,6 @@ def reviews_per_day(
     start: date,
     end: date,
     topic: str | None = None,
-    *,
-    prepared: bool = False,
 ) -> dict[str, int]:
     """Answers of every kind per study day from ``start`` to ``end``."""
     params = {"start": start.isoformat(), "end": end.isoformat(), "topic": topic}
@@ -473,12 +465,10 @@ def reviews_per_day(
     return {d: int(n) for d, n in conn.execute(query, params)}
 
 
-def heatmap(
-    conn: sqlite3.Connection, today: date, topic: str | None = None, *, prepared: bool = False
-) -> list[DayCount]:
+def heatmap(conn: sqlite3.Connection, today: date, topic: str | None = None) -> list[DayCount]:
     """Answers per study day over the last 26 weeks, Monday first, up to today."""
     start = heatmap_start(today)
-    counts = reviews_per_day(conn, start, today, topic, prepared=prepared)
+    counts = reviews_per_day(conn, start, today, topic)
     days = (today - start).days + 1
     return [
         DayCount(d.isoformat(), counts.get(d.isoformat(), 0))
@@ -512,21 +502,17 @@ def streak(conn: sqlite3.Connection, today: date) -> int:
         due_from[day] = earliest
     if not days:
         return 0
-    # The earliest due day of the cards last answered on or before each day (not suspended).
-    last_days: list[str] = []
-    prefix_min: list[str] = []
-    for last_day, due in conn.execute(
-        "SELECT last_day, MIN(due) FROM state WHERE last_day IS NOT NULL AND due IS NOT NULL "
-        "AND suspended = 0 GROUP BY last_day ORDER BY last_day"
-    ):
-        last_days.append(last_day)
-        prefix_min.append(min(due, prefix_min[-1]) if prefix_min else due)
 
     def due_before(q: date) -> bool:
-        """Whether some card was due on a day before study day ``q`` and waited."""
+        """Whether some card was due on a day before study day ``q`` and waited: one still
+        waiting (last answered before ``q``, not suspended; read along the due index, where
+        such a card comes first), or one answered on or after ``q`` that was due before it."""
         day = q.isoformat()
-        waiting = bisect.bisect_left(last_days, day)
-        if waiting and prefix_min[waiting - 1] < day:
+        waiting = conn.execute(
+            "SELECT 1 FROM state WHERE due < ? AND last_day < ? AND suspended = 0 LIMIT 1",
+            (day, day),
+        ).fetchone()
+        if waiting:
             return True
         answered_later = due_from.get(q)
         return answered_later is not None and answered_later < day
@@ -565,21 +551,19 @@ def weakest(
     topic: str | None = None,
     limit: int = WEAKEST_LIMIT,
     *,
-    prepared: bool = False,
     figures: dict[str, tuple[str, float]] | None = None,
 ) -> Weakest:
     """The answered cards with the most lapses, the leeches, and the lowest EF (or, given
     each card's recall today in ``figures``, the lowest recall)."""
-    if not prepared:
-        prepare(conn, topic)
     params = {"topic": topic, "limit": limit}
 
     def fetch(extra: str, order: str, bound: dict[str, Any] = params) -> list[WeakCard]:
-        # Pick the cards first, then read the text of the chosen few only.
+        # Pick the cards first (along the state's lapses and ease indexes, each checked
+        # active as it comes), then read the text of the chosen few only.
         rows = conn.execute(
             "SELECT c.id, c.topic, s.lapses, s.easiness, s.interval, s.due, s.suspended "
-            "FROM state s JOIN temp.active_cards c ON c.id = s.card_id "
-            f"WHERE s.last_day IS NOT NULL{extra} "
+            "FROM state s CROSS JOIN cards c ON c.id = s.card_id JOIN topics t ON t.slug = c.topic "
+            f"WHERE s.last_day IS NOT NULL AND {_ACTIVE}{_topic_clause(topic)}{extra} "
             f"ORDER BY {order}",
             bound,
         ).fetchall()
@@ -599,8 +583,9 @@ def weakest(
         lowest_ef = fetch("", "s.easiness, s.lapses DESC, c.id LIMIT :limit")
     else:
         chosen = sorted(figures, key=lambda card: (figures[card][1], card))[:limit]
-        found = {c.card_id: c for c in fetch(" AND c.id IN (SELECT value FROM json_each(:ids))",
-                                             "c.id", {"ids": json.dumps(chosen)})}  # fmt: skip
+        among = {**params, "ids": json.dumps(chosen)}
+        picked = fetch(" AND c.id IN (SELECT value FROM json_each(:ids))", "c.id", among)
+        found = {c.card_id: c for c in picked}
         lowest_recall = [found[card] for card in chosen]
     return Weakest(
         most_lapses=fetch(" AND s.lapses > 0", "s.lapses DESC, s.easiness, c.id LIMIT :limit"),
@@ -760,7 +745,7 @@ def build_report(
     check_topic(store, topic)
     conn = store.conn
     prepare(conn, topic)
-    stats = compute(store, today, topic, prepared=True)
+    stats = compute(store, today, topic)
     start = since or default_since(conn, today, topic)
     reviews_since = sum(reviews_per_day(conn, start, today, topic).values())
     exam = exam_forecast(store, today, topic, prepared=True)
