@@ -29,7 +29,6 @@ exam day nothing here applies: every card goes on from its own memory.
 from __future__ import annotations
 
 import math
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -157,7 +156,7 @@ def final_review_day(memory: FsrsMemory, exam: Exam, parameters: Sequence[float]
     reaches the target without another review."""
     # Recall on the exam day is at least the aim while no more than k(aim) stabilities pass
     # (the same test as retrievability >= aim, written so that SQL can make it too: see
-    # ``_memories``).
+    # ``prepare_pull_forward``).
     reach = gap_factor(exam.aim, parameters) * memory.stability
     if (exam.day - memory.day).days <= reach:
         return None
@@ -234,37 +233,6 @@ def exam_fsrs(store: Store) -> FSRS:
     return FSRS(store.fsrs_parameters(), retention)
 
 
-# FSRS's stability of a card, in SQL over ``state s``: the memory FSRS keeps when it knows
-# the card's last answer, else the one seeded from SM-2's ease and interval (the SQL function
-# ``sm2_stability``, see ``_memories``). The same choice as ``memory_of``.
-_CURRENT = (
-    "(json_valid(s.fsrs) AND json_extract(s.fsrs, '$.day') = s.last_day "
-    "AND json_type(s.fsrs, '$.stability') IN ('real', 'integer') "
-    "AND json_type(s.fsrs, '$.difficulty') IN ('real', 'integer'))"
-)
-_STABILITY = (
-    f"CASE WHEN s.fsrs IS NOT NULL AND {_CURRENT} THEN json_extract(s.fsrs, '$.stability') "
-    "ELSE sm2_stability(s.easiness, s.interval) END"
-)
-
-
-def _memories(store: Store, fsrs: FSRS) -> str:
-    """The SQL expression of an answered card's FSRS stability (over ``state s``), with the
-    SM-2 seed it needs defined on the connection for ``fsrs``'s parameters."""
-
-    seeds: dict[tuple[int, int], float] = {}
-
-    def sm2_stability(easiness: int, interval: int) -> float:
-        try:  # called once a card: the pairs repeat
-            return seeds[easiness, interval]
-        except KeyError:
-            found = seeds[easiness, interval] = fsrs.sm2_seed(easiness, interval)[0]
-            return found
-
-    store.conn.create_function("sm2_stability", 2, sm2_stability, deterministic=True)
-    return _STABILITY
-
-
 def prepare_pull_forward(store: Store, today: date) -> bool:
     """Fill ``temp.exam_due`` with the cards whose final review day has come although their
     stored due date is later (cards last answered before the exam was set or changed), with
@@ -294,7 +262,7 @@ def prepare_pull_forward(store: Store, today: date) -> bool:
         "left": (exam.day - today).days,
         "buffer": FINAL_BUFFER,
     }
-    stability = _memories(store, fsrs)
+    stability = fsrs.sql_stability(store.conn)
     conn.execute(
         f"""
         WITH memory AS MATERIALIZED (  -- each card's stability worked out once
@@ -735,33 +703,16 @@ def readiness_line(store: Store, today: date) -> str | None:
         return None
     if not is_active(exam, today):
         return f"exam {exam.day} passed"
-    from custserv_cards.scheduler.fsrs import forgetting_curve
-
-    fsrs = exam_fsrs(store)
-    factor, decay = forgetting_curve(fsrs.parameters)
-    stability = _memories(store, fsrs)
-    _sql_pow(store)
+    recall_now = exam_fsrs(store).sql_recall(store.conn, today)
     total, count = store.conn.execute(
         f"""
-        WITH memory AS MATERIALIZED (  -- each card's stability worked out once
-            SELECT {stability} AS stability,
-                CAST(julianday(:today) - julianday(s.last_day) AS INTEGER) AS elapsed
+        WITH memory AS MATERIALIZED (  -- each card's recall worked out once
+            SELECT {recall_now} AS recall
             FROM state s WHERE s.last_day IS NOT NULL AND s.suspended = 0
         )
-        SELECT TOTAL(pow(1 + :factor * MAX(elapsed, 0) / stability, :decay)), COUNT(stability)
-        FROM memory
-        """,
-        {"factor": factor, "decay": decay, "today": today.isoformat()},
+        SELECT TOTAL(recall), COUNT(recall) FROM memory
+        """
     ).fetchone()
     days = (exam.day - today).days
     recall = f" · recall now {total / count:.0%}" if count else ""
     return f"exam in {days} day{'s' * (days != 1)}{recall} · target {exam.target:.0%}"
-
-
-def _sql_pow(store: Store) -> None:
-    """SQLite's pow(), from Python's math when the library was built without its math
-    functions."""
-    try:
-        store.conn.execute("SELECT pow(2, 0.5)")
-    except sqlite3.OperationalError:
-        store.conn.create_function("pow", 2, math.pow, deterministic=True)

@@ -83,7 +83,6 @@ from custserv_cards.errors import UsageError
 from custserv_cards.scheduler.state import LEECH_LAPSES
 
 if TYPE_CHECKING:
-    from custserv_cards.scheduler import Scheduler
     from custserv_cards.scheduler.state import Weakness
     from custserv_cards.store import Store
 
@@ -298,15 +297,19 @@ def compute(store: Store, today: date, topic: str | None = None) -> Stats:
     conn = store.conn
     scheduler = store.scheduler()
     by_ef = scheduler.weakness().column is not None
-    figures = {} if by_ef else memory_figures(conn, scheduler, today, topic)
     recall_sums: dict[str, list[float]] = {}
-    for card_topic, figure in figures.values():
-        recall_sums.setdefault(card_topic, []).append(figure)
-        recall_sums.setdefault("all", []).append(figure)
+    if not by_ef:  # FSRS's recall today (under an exam too): in ``temp.recall_now``
+        recall_today(store, today, topic)
+        for card_topic, total, count in conn.execute(
+            "SELECT topic, TOTAL(recall), COUNT(*) FROM temp.recall_now GROUP BY topic"
+        ):
+            recall_sums[card_topic] = [total, count]
+        recall_sums["all"] = [sum(v[0] for v in recall_sums.values()),
+                              sum(v[1] for v in recall_sums.values())]  # fmt: skip
 
     def average_recall(key: str) -> float | None:
-        values = recall_sums.get(key)
-        return round(sum(values) / len(values), 4) if values else None
+        total, count = recall_sums.get(key, (0.0, 0))
+        return round(total / count, 4) if count else None
 
     params: dict[str, Any] = {
         "today": today.isoformat(),
@@ -395,30 +398,30 @@ def compute(store: Store, today: date, topic: str | None = None) -> Stats:
         heatmap=heatmap(conn, today, topic),
         streak=streak(conn, today),
         studied_today=_studied_on(conn, today),
-        weakest=weakest(conn, topic, figures=None if by_ef else figures),
+        weakest=weakest(conn, topic, by_recall=not by_ef),
         scheduler=scheduler.name,
     )
 
 
-def memory_figures(
-    conn: sqlite3.Connection, scheduler: Scheduler, today: date, topic: str | None = None
-) -> dict[str, tuple[str, float]]:
-    """Each answered active card's topic and memory figure today (``Scheduler.figure``), for
-    a scheduler whose figure no ``state`` column holds."""
-    from custserv_cards.scheduler import codec
+def recall_today(store: Store, today: date, topic: str | None = None) -> None:
+    """Put each answered active card's (of ``topic``) topic and FSRS's probability of recall on
+    study day ``today`` in ``temp.recall_now``: the memory figure statistics show when the
+    scheduler is FSRS, worked out in one query."""
+    from custserv_cards.scheduler.fsrs import FSRS
 
-    columns = ", ".join(f"s.{c}" for c in codec.COLUMNS)
-    found: dict[str, tuple[str, float]] = {}
-    for row in conn.execute(
-        f"SELECT c.id, c.topic, {columns} FROM state s CROSS JOIN cards c ON c.id = s.card_id "
-        f"JOIN topics t ON t.slug = c.topic WHERE s.last_day IS NOT NULL AND {_ACTIVE}"
-        f"{_topic_clause(topic)}",
+    conn = store.conn
+    recall = FSRS(store.fsrs_parameters()).sql_recall(conn, today)
+    conn.execute("DROP TABLE IF EXISTS temp.recall_now")
+    conn.execute(
+        "CREATE TEMP TABLE recall_now (card_id TEXT PRIMARY KEY, topic TEXT NOT NULL, "
+        "recall REAL NOT NULL) WITHOUT ROWID"
+    )
+    conn.execute(
+        f"INSERT INTO temp.recall_now SELECT s.card_id, c.topic, {recall} "
+        "FROM state s CROSS JOIN cards c ON c.id = s.card_id JOIN topics t ON t.slug = c.topic "
+        f"WHERE s.last_day IS NOT NULL AND {_ACTIVE}{_topic_clause(topic)}",
         {"topic": topic},
-    ):
-        figure = scheduler.figure(codec.from_row(row[2:]), today)
-        if figure is not None:
-            found[row[0]] = (row[1], figure)
-    return found
+    )
 
 
 def forecast(
@@ -551,42 +554,42 @@ def weakest(
     topic: str | None = None,
     limit: int = WEAKEST_LIMIT,
     *,
-    figures: dict[str, tuple[str, float]] | None = None,
+    by_recall: bool = False,
 ) -> Weakest:
-    """The answered cards with the most lapses, the leeches, and the lowest EF (or, given
-    each card's recall today in ``figures``, the lowest recall)."""
+    """The answered cards with the most lapses, the leeches, and the lowest EF (or, with
+    ``by_recall``, the lowest recall today, from ``temp.recall_now``, each card with it)."""
     params = {"topic": topic, "limit": limit}
+    recall = (
+        "(SELECT recall FROM temp.recall_now r WHERE r.card_id = c.id)" if by_recall else "NULL"
+    )
 
-    def fetch(extra: str, order: str, bound: dict[str, Any] = params) -> list[WeakCard]:
+    def fetch(extra: str, order: str, source: str = "state s CROSS JOIN cards c") -> list[WeakCard]:
         # Pick the cards first (along the state's lapses and ease indexes, each checked
         # active as it comes), then read the text of the chosen few only.
         rows = conn.execute(
-            "SELECT c.id, c.topic, s.lapses, s.easiness, s.interval, s.due, s.suspended "
-            "FROM state s CROSS JOIN cards c ON c.id = s.card_id JOIN topics t ON t.slug = c.topic "
+            "SELECT c.id, c.topic, s.lapses, s.easiness, s.interval, s.due, s.suspended, "
+            f"{recall} FROM {source} ON c.id = s.card_id JOIN topics t ON t.slug = c.topic "
             f"WHERE s.last_day IS NOT NULL AND {_ACTIVE}{_topic_clause(topic)}{extra} "
             f"ORDER BY {order}",
-            bound,
+            params,
         ).fetchall()
         texts: dict[str, str] = {}
         for row in rows:
             (texts[row[0]],) = conn.execute(
                 f"SELECT {_CARD_TEXT} FROM cards c WHERE c.id = ?", (row[0],)
             ).fetchone()
-        return [
-            _weak((r[0], r[1], texts[r[0]], *r[2:]), (figures or {}).get(r[0], ("", None))[1])
-            for r in rows
-        ]
+        return [_weak((r[0], r[1], texts[r[0]], *r[2:-1]), r[-1]) for r in rows]
 
     lowest_ef: list[WeakCard] = []
     lowest_recall: list[WeakCard] = []
-    if figures is None:
-        lowest_ef = fetch("", "s.easiness, s.lapses DESC, c.id LIMIT :limit")
+    if by_recall:
+        lowest = "SELECT * FROM temp.recall_now ORDER BY recall, card_id LIMIT :limit"
+        lowest_recall = fetch(
+            "", "n.recall, c.id",
+            f"({lowest}) n CROSS JOIN state s ON s.card_id = n.card_id CROSS JOIN cards c",
+        )  # fmt: skip
     else:
-        chosen = sorted(figures, key=lambda card: (figures[card][1], card))[:limit]
-        among = {**params, "ids": json.dumps(chosen)}
-        picked = fetch(" AND c.id IN (SELECT value FROM json_each(:ids))", "c.id", among)
-        found = {c.card_id: c for c in picked}
-        lowest_recall = [found[card] for card in chosen]
+        lowest_ef = fetch("", "s.easiness, s.lapses DESC, c.id LIMIT :limit")
     return Weakest(
         most_lapses=fetch(" AND s.lapses > 0", "s.lapses DESC, s.easiness, c.id LIMIT :limit"),
         lowest_ef=lowest_ef,

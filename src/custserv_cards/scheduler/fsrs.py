@@ -14,6 +14,8 @@ turned on.
 
 from __future__ import annotations
 
+import math
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -161,6 +163,31 @@ class FSRS:
         stability, difficulty = self.sm2_seed(state.sm2.easiness, state.interval)
         return FsrsMemory(stability, difficulty, state.last_day)
 
+    def sql_stability(self, conn: sqlite3.Connection) -> str:
+        """The SQL expression of an answered card's stability over a ``state s`` row: the
+        memory FSRS keeps when it knows the card's last answer, else the one seeded from SM-2's
+        ease and interval (``memory_from_sm2``, as the SQL function ``sm2_stability`` this
+        defines on ``conn``). The same choice as ``state.fsrs_current or memory_from_sm2``."""
+        seeds: dict[tuple[int, int], float] = {}
+
+        def sm2_stability(easiness: int, interval: int) -> float:
+            try:  # called once a card: the pairs repeat
+                return seeds[easiness, interval]
+            except KeyError:
+                found = seeds[easiness, interval] = self.sm2_seed(easiness, interval)[0]
+                return found
+
+        conn.create_function("sm2_stability", 2, sm2_stability, deterministic=True)
+        return _SQL_STABILITY
+
+    def sql_recall(self, conn: sqlite3.Connection, day: date) -> str:
+        """The SQL expression of an answered card's probability of recall on study day ``day``
+        (``recall``), over a ``state s`` row."""
+        factor, decay = self._curve
+        sql_pow(conn)
+        elapsed = f"MAX(CAST(julianday('{day.isoformat()}') - julianday(s.last_day) AS INTEGER), 0)"
+        return f"pow(1 + {factor!r} * {elapsed} / ({self.sql_stability(conn)}), {decay!r})"
+
     def sm2_seed(self, easiness: int, interval: int) -> tuple[float, float]:
         """The (stability, difficulty) FSRS gives a card of SM-2 ease ``easiness`` (EF x 100)
         and ``interval`` days (at least 1)."""
@@ -183,3 +210,25 @@ class FSRS:
         """The probability of recalling the card on study day ``day``."""
         factor, decay = self._curve
         return float((1 + factor * max((day - memory.day).days, 0) / memory.stability) ** decay)
+
+
+# Whether FSRS's memory in a ``state s`` row is current (``CardState.fsrs_current``): valid,
+# of the card's last answer, with a numeric stability and difficulty.
+_SQL_CURRENT = (
+    "(json_valid(s.fsrs) AND json_extract(s.fsrs, '$.day') = s.last_day "
+    "AND json_type(s.fsrs, '$.stability') IN ('real', 'integer') "
+    "AND json_type(s.fsrs, '$.difficulty') IN ('real', 'integer'))"
+)
+_SQL_STABILITY = (
+    f"CASE WHEN s.fsrs IS NOT NULL AND {_SQL_CURRENT} THEN json_extract(s.fsrs, '$.stability') "
+    "ELSE sm2_stability(s.easiness, s.interval) END"
+)
+
+
+def sql_pow(conn: sqlite3.Connection) -> None:
+    """SQLite's pow(), from Python's math when the library was built without its math
+    functions."""
+    try:
+        conn.execute("SELECT pow(2, 0.5)")
+    except sqlite3.OperationalError:
+        conn.create_function("pow", 2, math.pow, deterministic=True)
