@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import Run
 
-from custserv_cards.doctor import _RECOUNT, _TALLY
+from custserv_cards.doctor import _TALLIES
 from custserv_cards.store import Store
 from custserv_cards.sync import sync_paths
 
@@ -18,7 +18,8 @@ from custserv_cards.sync import sync_paths
 def tally_matches(path: Path) -> bool:
     conn = sqlite3.connect(path)
     try:
-        return conn.execute(_TALLY).fetchall() == conn.execute(_RECOUNT).fetchall()
+        daily = _TALLIES[0]  # the daily tally of the log
+        return conn.execute(daily.rows).fetchall() == conn.execute(daily.recount).fetchall()
     finally:
         conn.close()
 

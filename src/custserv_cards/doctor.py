@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -157,8 +158,7 @@ def examine(path: Path, repair: bool = True) -> Report:
         _check_log(store, report)
         _check_states(store, report, repair)
         _check_buried(store, report, repair)
-        _check_review_days(store, report, repair)
-        _check_state_tally(store, report, repair)
+        _check_tallies(store, report, repair)
         _check_log_days(store, report)
         if not repair and _has_log(path):
             report.notes.append(
@@ -388,43 +388,50 @@ def _check_buried(store: Store, report: Report, repair: bool) -> None:
     report.repairs.extend(f"card '{c}' was buried until an invalid day; unburied" for c in bad)
 
 
-_TALLY = "SELECT day, topic, kind, reviews, passed, min_due, ms FROM review_days ORDER BY 1, 2, 3"
-_RECOUNT = recount_select() + " ORDER BY 1, 2, 3"
+@dataclass(frozen=True)
+class _Tally:
+    """A table kept by triggers, what it counts and how to recount it."""
+
+    name: str  # "daily tally of the log"
+    source: str  # "the log": what it is recounted from
+    rows: str  # the tally, ordered
+    recount: str  # the same rows from the source, ordered alike
+    rebuild: Callable[[sqlite3.Connection], None]
 
 
-def _check_review_days(store: Store, report: Report, repair: bool) -> None:
+_TALLIES = (
+    _Tally(
+        "daily tally of the log",
+        "the log",
+        "SELECT day, topic, kind, reviews, passed, min_due, ms FROM review_days ORDER BY 1, 2, 3",
+        recount_select() + " ORDER BY 1, 2, 3",
+        recount_review_days,
+    ),
+    _Tally(
+        "tally of card states",
+        "the states",
+        "SELECT * FROM state_tally ORDER BY 1, 2, 3, 4, 5, 6",
+        state_tally_recount() + " ORDER BY 1, 2, 3, 4, 5, 6",
+        recount_state_tally,
+    ),
+)
+
+
+def _check_tallies(store: Store, report: Report, repair: bool) -> None:
+    """Each tally statistics read equals a recount from what it counts; rebuilt if not."""
     conn = store.conn
-    if conn.execute(_TALLY).fetchall() == conn.execute(_RECOUNT).fetchall():
-        report.checks.append("daily tally of the log: ok")
-        return
-    if not repair:
-        report.problems.append(
-            "the daily tally of the log disagrees with the log; run 'custserv doctor' to rebuild it"
-        )
-        return
-    with store.write() as tx:
-        recount_review_days(tx)
-    report.repairs.append("the daily tally of the log was rebuilt from the log")
-
-
-_STATE_TALLY = "SELECT * FROM state_tally ORDER BY 1, 2, 3, 4, 5, 6"
-_STATE_RECOUNT = state_tally_recount() + " ORDER BY 1, 2, 3, 4, 5, 6"
-
-
-def _check_state_tally(store: Store, report: Report, repair: bool) -> None:
-    conn = store.conn
-    if conn.execute(_STATE_TALLY).fetchall() == conn.execute(_STATE_RECOUNT).fetchall():
-        report.checks.append("tally of card states: ok")
-        return
-    if not repair:
-        report.problems.append(
-            "the tally of card states disagrees with the states; run 'custserv doctor' to "
-            "rebuild it"
-        )
-        return
-    with store.write() as tx:
-        recount_state_tally(tx)
-    report.repairs.append("the tally of card states was rebuilt from the states")
+    for tally in _TALLIES:
+        if conn.execute(tally.rows).fetchall() == conn.execute(tally.recount).fetchall():
+            report.checks.append(f"{tally.name}: ok")
+        elif not repair:
+            report.problems.append(
+                f"the {tally.name} disagrees with {tally.source}; run 'custserv doctor' to "
+                "rebuild it"
+            )
+        else:
+            with store.write() as tx:
+                tally.rebuild(tx)
+            report.repairs.append(f"the {tally.name} was rebuilt from {tally.source}")
 
 
 _BACKWARDS = (
