@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -99,8 +99,16 @@ def test_report_answers_and_minutes_agree_with_the_log(tmp_path: Path) -> None:
             if retire:
                 store.conn.execute("UPDATE cards SET retired = 1 WHERE id = ?", (ids[0],))
             stats.prepare(store.conn)
-            answered, days = teacher._answered(store.conn, slugs, {"start": start, "end": end})
+            tallied = teacher.tally_serves(store.conn, slugs)
+            assert tallied is not retire
+            period = {"start": start, "end": end}
+            answered, days = teacher._answered(store.conn, slugs, period, tallied)
             assert answered == _log_answered(store, start, end)
+            # the last days' activity, from the tally when it serves, agrees with the log
+            last = date.fromisoformat(end)
+            recent = teacher.recent_activity(store.conn, last, slugs if tallied else None, 60)
+            assert recent == teacher.recent_activity(store.conn, last, None, 60)
+            assert sum(d.answers for d in recent) > 0 and sum(d.started for d in recent) > 0
             (expected_days,) = store.conn.execute(
                 "SELECT COUNT(DISTINCT r.day) FROM reviews r JOIN temp.active_cards c "
                 "ON c.id = r.card_id WHERE r.day >= ? AND r.day <= ?",

@@ -81,7 +81,9 @@ def summarise(conn: sqlite3.Connection, titles: dict[str, str], start: date, end
         )
     }
     period = {"start": start.isoformat(), "end": end.isoformat()}
-    answered, days_studied = _answered(conn, list(titles), period)
+    slugs = list(titles)
+    tallied = tally_serves(conn, slugs)
+    answered, days_studied = _answered(conn, slugs, period, tallied)
     topics = []
     for slug, title in titles.items():
         cards, started, known = counts.get(slug, (0, 0, 0))
@@ -105,7 +107,7 @@ def summarise(conn: sqlite3.Connection, titles: dict[str, str], start: date, end
         days_studied=int(days_studied),
         topics=topics,
         total=total,
-        recent=recent_activity(conn, end),
+        recent=recent_activity(conn, end, slugs if tallied else None),
     )
 
 
@@ -123,20 +125,26 @@ def _edge_day(conn: sqlite3.Connection, end: str, order: str) -> str | None:
     return None if row is None else str(row[0])
 
 
-def _answered(
-    conn: sqlite3.Connection, slugs: list[str], period: dict[str, str]
-) -> tuple[dict[str, tuple[int, float]], int]:
-    """Answers and milliseconds per topic in the period, and the days with answers, for the
-    active cards (``temp.active_cards``, the cards of ``slugs`` that are not retired).
-
-    Read from the daily tally (``review_days``) when no card of these topics is retired (the
-    tally counts every card of a topic); otherwise from the log itself."""
+def tally_serves(conn: sqlite3.Connection, slugs: list[str]) -> bool:
+    """Whether the daily tally (``review_days``) counts exactly the answers to the active
+    cards of ``slugs`` (``temp.active_cards``): when no card of these topics is retired (the
+    tally counts every card of a topic). Otherwise the log itself is read."""
     marks = ",".join("?" * len(slugs))
     (every,) = conn.execute(
         f"SELECT COUNT(*) FROM cards WHERE topic IN ({marks})", slugs
     ).fetchone()
     (active,) = conn.execute("SELECT COUNT(*) FROM temp.active_cards").fetchone()
-    if every == active:
+    return bool(every == active)
+
+
+def _answered(
+    conn: sqlite3.Connection, slugs: list[str], period: dict[str, str], tallied: bool
+) -> tuple[dict[str, tuple[int, float]], int]:
+    """Answers and milliseconds per topic in the period, and the days with answers, for the
+    active cards (``temp.active_cards``, the cards of ``slugs`` that are not retired): from
+    the daily tally when ``tallied`` (``tally_serves``), else from the log."""
+    if tallied:
+        marks = ",".join("?" * len(slugs))
         where = f"day >= ? AND day <= ? AND topic IN ({marks})"
         values = [period["start"], period["end"], *slugs]
         rows = conn.execute(
@@ -164,20 +172,33 @@ def _answered(
 
 
 def recent_activity(
-    conn: sqlite3.Connection, end: date, days: int = RECENT_DAYS
+    conn: sqlite3.Connection,
+    end: date,
+    tallied: list[str] | None = None,
+    days: int = RECENT_DAYS,
 ) -> list[DayActivity]:
-    """Answers, minutes and new cards started on each of the ``days`` days up to ``end``."""
+    """Answers, minutes and new cards started on each of the ``days`` days up to ``end``, to
+    the active cards (``temp.active_cards``): from the daily tally of the topics ``tallied``
+    when given (``tally_serves``), else from the log."""
     first = end - timedelta(days=days - 1)
+    bounds = [first.isoformat(), end.isoformat()]
+    if tallied is not None:
+        query = (
+            "SELECT day, SUM(reviews), SUM(ms), TOTAL(CASE WHEN kind = 'learn' THEN reviews END) "
+            f"FROM review_days WHERE day >= ? AND day <= ? "
+            f"AND topic IN ({','.join('?' * len(tallied))}) GROUP BY day"
+        )
+        values = [*bounds, *tallied]
+    else:
+        query = (
+            "SELECT r.day, COUNT(*), TOTAL(r.duration_ms), TOTAL(r.kind = 'learn') "
+            "FROM reviews r JOIN temp.active_cards c ON c.id = r.card_id "
+            "WHERE r.day >= ? AND r.day <= ? GROUP BY r.day"
+        )
+        values = bounds
     rows = {
         day: (int(n), float(ms), int(started))
-        for day, n, ms, started in conn.execute(
-            """
-            SELECT r.day, COUNT(*), TOTAL(r.duration_ms), TOTAL(r.kind = 'learn')
-            FROM reviews r JOIN temp.active_cards c ON c.id = r.card_id
-            WHERE r.day >= :first AND r.day <= :end GROUP BY r.day
-            """,
-            {"first": first.isoformat(), "end": end.isoformat()},
-        )
+        for day, n, ms, started in conn.execute(query, values)
     }
     result = []
     for i in range(days):
