@@ -50,14 +50,14 @@ def assert_sound(path: Path) -> list[tuple[str, int]]:
 
 def _tally_and_recount(conn: sqlite3.Connection) -> tuple[list[Any], list[Any]] | None:
     """The tally of card states and its recount (None before the tally's migration)."""
-    from custserv_cards.migrations import state_tally_recount
+    from custserv_cards.migrations import recount_state_tally_select
 
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'state_tally'").fetchone():
         return None
     order = " ORDER BY 1, 2, 3, 4, 5, 6"
     return (
         conn.execute("SELECT * FROM state_tally" + order).fetchall(),
-        conn.execute(state_tally_recount() + order).fetchall(),
+        conn.execute(recount_state_tally_select() + order).fetchall(),
     )
 
 

@@ -106,8 +106,8 @@ def test_report_answers_and_minutes_agree_with_the_log(tmp_path: Path) -> None:
             assert answered == _log_answered(store, start, end)
             # the last days' activity, from the tally when it serves, agrees with the log
             last = date.fromisoformat(end)
-            recent = teacher.recent_activity(store.conn, last, slugs if tallied else None, 60)
-            assert recent == teacher.recent_activity(store.conn, last, None, 60)
+            recent = teacher.recent_activity(store.conn, last, slugs, tallied, 60)
+            assert recent == teacher.recent_activity(store.conn, last, slugs, False, 60)
             assert sum(d.answers for d in recent) > 0 and sum(d.started for d in recent) > 0
             (expected_days,) = store.conn.execute(
                 "SELECT COUNT(DISTINCT r.day) FROM reviews r JOIN temp.active_cards c "

@@ -27,7 +27,7 @@ def _tally(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
 
 
 def _recount(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
-    return conn.execute(migrations.state_tally_recount() + ORDER).fetchall()
+    return conn.execute(migrations.recount_state_tally_select() + ORDER).fetchall()
 
 
 def _at(day: date) -> datetime:

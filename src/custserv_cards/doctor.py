@@ -33,7 +33,7 @@ from custserv_cards.migrations import (
     recount_review_days,
     recount_select,
     recount_state_tally,
-    state_tally_recount,
+    recount_state_tally_select,
 )
 
 if TYPE_CHECKING:
@@ -411,7 +411,7 @@ _TALLIES = (
         "tally of card states",
         "the states",
         "SELECT * FROM state_tally ORDER BY 1, 2, 3, 4, 5, 6",
-        state_tally_recount() + " ORDER BY 1, 2, 3, 4, 5, 6",
+        recount_state_tally_select() + " ORDER BY 1, 2, 3, 4, 5, 6",
         recount_state_tally,
     ),
 )

@@ -262,7 +262,7 @@ def prepare_pull_forward(store: Store, today: date) -> bool:
         "left": (exam.day - today).days,
         "buffer": FINAL_BUFFER,
     }
-    stability = fsrs.sql_stability(store.conn)
+    stability = fsrs.sql_stability(conn)
     conn.execute(
         f"""
         WITH memory AS MATERIALIZED (  -- each card's stability worked out once

@@ -391,7 +391,7 @@ def m006_state_tally(db: Database) -> None:
     recount_state_tally(db)
 
 
-def state_tally_recount() -> str:
+def recount_state_tally_select() -> str:
     """The tally of card states recounted from ``state`` and ``cards``, in ``state_tally``'s
     column order. ``doctor`` compares the tally with it."""
     return (
@@ -404,7 +404,7 @@ def state_tally_recount() -> str:
 def recount_state_tally(db: Database | sqlite3.Connection) -> None:
     """Rebuild ``state_tally`` from the states (inside the caller's transaction)."""
     db.execute("DELETE FROM state_tally")
-    db.execute(f"INSERT INTO state_tally {state_tally_recount()}")
+    db.execute(f"INSERT INTO state_tally {recount_state_tally_select()}")
 
 
 def recount_select(time_spent: bool = True) -> str:

@@ -107,7 +107,7 @@ def summarise(conn: sqlite3.Connection, titles: dict[str, str], start: date, end
         days_studied=int(days_studied),
         topics=topics,
         total=total,
-        recent=recent_activity(conn, end, slugs if tallied else None),
+        recent=recent_activity(conn, end, slugs, tallied),
     )
 
 
@@ -174,21 +174,22 @@ def _answered(
 def recent_activity(
     conn: sqlite3.Connection,
     end: date,
-    tallied: list[str] | None = None,
+    slugs: list[str],
+    tallied: bool,
     days: int = RECENT_DAYS,
 ) -> list[DayActivity]:
     """Answers, minutes and new cards started on each of the ``days`` days up to ``end``, to
-    the active cards (``temp.active_cards``): from the daily tally of the topics ``tallied``
-    when given (``tally_serves``), else from the log."""
+    the active cards (``temp.active_cards``, the cards of ``slugs`` that are not retired): from
+    the daily tally when ``tallied`` (``tally_serves``), else from the log."""
     first = end - timedelta(days=days - 1)
     bounds = [first.isoformat(), end.isoformat()]
-    if tallied is not None:
+    if tallied:
         query = (
             "SELECT day, SUM(reviews), SUM(ms), TOTAL(CASE WHEN kind = 'learn' THEN reviews END) "
             f"FROM review_days WHERE day >= ? AND day <= ? "
-            f"AND topic IN ({','.join('?' * len(tallied))}) GROUP BY day"
+            f"AND topic IN ({','.join('?' * len(slugs))}) GROUP BY day"
         )
-        values = [*bounds, *tallied]
+        values = [*bounds, *slugs]
     else:
         query = (
             "SELECT r.day, COUNT(*), TOTAL(r.duration_ms), TOTAL(r.kind = 'learn') "
